@@ -1,0 +1,15 @@
+# One interface target carries the project's compile policy; every target links it.
+add_library(fp8check_flags INTERFACE)
+add_library(fp8check::flags ALIAS fp8check_flags)
+target_compile_features(fp8check_flags INTERFACE cxx_std_20)
+target_include_directories(fp8check_flags INTERFACE ${PROJECT_SOURCE_DIR})
+target_compile_options(fp8check_flags INTERFACE
+  # Warnings for host code (nvcc forwards them to the host compiler).
+  $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra>
+  # The floating-point model is pinned: no silent FMA contraction where bits are
+  # part of a result, so gcc and clang, -O0 and -O3 give identical bits.
+  $<$<COMPILE_LANGUAGE:CXX>:-ffp-contract=off>
+  $<$<COMPILE_LANGUAGE:CUDA>:--fmad=false -Xcompiler=-ffp-contract=off>)
+if(NOT CMAKE_BUILD_TYPE AND NOT CMAKE_CONFIGURATION_TYPES)
+  set(CMAKE_BUILD_TYPE Release CACHE STRING "Build type" FORCE)
+endif()

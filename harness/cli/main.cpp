@@ -1,0 +1,64 @@
+// fp8check: dispatches to one subcommand; maps exceptions to exit codes.
+#include <boost/program_options/errors.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/cli/command.hpp"
+#include "harness/core/error.hpp"
+
+namespace fp8check::cli {
+namespace {
+
+constexpr Command kCommands[] = {
+    {"formats", "print the facts table of every number format", run_formats},
+};
+
+void print_usage(std::FILE* out) {
+  std::fprintf(out, "usage: fp8check <command> [options]   (fp8check <command> --help for details)\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  %-10s %s\n", c.name, c.summary);
+  std::fprintf(out, "\nexit codes: 0 all pass, 1 failure or regression, 2 usage or input error, 3 internal error\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    print_usage(stderr);
+    return kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    print_usage(stdout);
+    return kExitPass;
+  }
+  for (const Command& c : kCommands) {
+    if (name != c.name) continue;
+    const std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+      return c.run(args);
+    } catch (const InputError& e) {
+      std::fprintf(stderr, "fp8check %s: error: %s\n", c.name, e.what());
+      return kExitUsage;
+    } catch (const boost::program_options::error& e) {
+      std::fprintf(stderr, "fp8check %s: error: %s (see fp8check %s --help)\n", c.name, e.what(), c.name);
+      return kExitUsage;
+    } catch (const Error& e) {
+      std::fprintf(stderr, "fp8check %s: internal error at %s: %s\n", c.name,
+                   describe_location(e.where()).c_str(), e.what());
+      return kExitInternal;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "fp8check %s: internal error: %s\n", c.name, e.what());
+      return kExitInternal;
+    }
+  }
+  std::fprintf(stderr, "fp8check: unknown command '%s'\n\n", argv[1]);
+  print_usage(stderr);
+  return kExitUsage;
+}
+
+}  // namespace fp8check::cli
+
+int main(int argc, char** argv) { return fp8check::cli::main(argc, argv); }

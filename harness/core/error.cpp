@@ -1,0 +1,19 @@
+#include "harness/core/error.hpp"
+
+#include <string_view>
+
+namespace fp8check {
+
+std::string describe_location(const std::source_location& where) {
+  std::string_view file = where.file_name();
+  // Print the path relative to the project (harness/..., kernels/...), not the build machine's.
+  for (std::string_view top : {"harness/", "kernels/", "references/", "tests/", "bench/"}) {
+    if (auto pos = file.rfind(top); pos != std::string_view::npos) {
+      file = file.substr(pos);
+      break;
+    }
+  }
+  return std::string(file) + ":" + std::to_string(where.line());
+}
+
+}  // namespace fp8check
