@@ -13,7 +13,10 @@ std::string describe_location(const std::source_location& where) {
       break;
     }
   }
-  return std::string(file) + ":" + std::to_string(where.line());
+  std::string out(file);  // built piecewise: gcc 12 warns (-Wrestrict) on a chain of operator+
+  out += ':';
+  out += std::to_string(where.line());
+  return out;
 }
 
 }  // namespace fp8check
