@@ -1,0 +1,226 @@
+#include "harness/generate/distributions.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness/core/error.hpp"
+#include "harness/generate/normal_quantile.hpp"
+#include "harness/generate/philox_stream.hpp"
+
+namespace fp8check {
+namespace {
+
+// Independent decisions about one tensor draw from separate Philox substreams.
+constexpr std::uint32_t kValueSubstream = 0;          // indexed by element
+constexpr std::uint32_t kSpecialsSubstream = 1;       // indexed by element
+constexpr std::uint32_t kOutlierChannelSubstream = 2; // indexed by channel
+constexpr std::uint32_t kZeroBlockSubstream = 3;      // indexed by block
+
+constexpr std::uint64_t kMaxColumns = std::uint64_t{1} << 20;  // bounds the outlier-set work
+constexpr double kMaxExactInteger = 0x1p53;
+
+bool is_fraction(double f) { return f >= 0.0 && f <= 1.0; }  // false for NaN
+
+void require(bool ok, const Distribution& d, const std::string& accepted) {
+  if (!ok) throw InputError("invalid input distribution '" + to_string(d) + "': " + accepted);
+}
+
+double standard_normal(std::uint64_t bits) { return normal_quantile(unit_open(bits)); }
+
+// +-significand * 2^e, significand uniform on the 2^-52 grid of [1, 2), e uniform in
+// [min_exponent, max_exponent): every binade equally likely. ldexp is exact here (the
+// result is normal), so no exp/pow is needed and the bits are portable.
+double binade_uniform(const PhiloxBlock& b, int min_exponent, int max_exponent) {
+  const double significand = 1.0 + static_cast<double>(block_bits64(b, 0) >> 12) * 0x1p-52;
+  const auto span = static_cast<std::uint64_t>(max_exponent - min_exponent);
+  const int exponent = min_exponent + static_cast<int>(bounded(block_bits64(b, 1), span));
+  const double magnitude = std::ldexp(significand, exponent);
+  return (b[0] & 1u) ? -magnitude : magnitude;  // b[0]'s low bits are unused above
+}
+
+// The outlier channels: the round(fraction * columns) channels (at least one when the
+// fraction is positive) whose keyed 64-bit hashes are smallest, ties broken by channel.
+std::vector<bool> outlier_channels(const Distribution& d, std::uint64_t key) {
+  std::uint64_t count = 0;
+  if (d.outlier_fraction > 0.0) {
+    const auto rounded = static_cast<std::uint64_t>(std::llround(d.outlier_fraction * static_cast<double>(d.columns)));
+    count = std::clamp<std::uint64_t>(rounded, 1, d.columns);
+  }
+  const PhiloxStream hashes(key, kOutlierChannelSubstream);
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> ranked(d.columns);  // (hash, channel)
+  for (std::uint64_t c = 0; c < d.columns; ++c) ranked[c] = {hashes.bits64(c), c};
+  std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(count), ranked.end());
+  std::vector<bool> is_outlier(d.columns, false);
+  for (std::uint64_t j = 0; j < count; ++j) is_outlier[ranked[j].second] = true;
+  return is_outlier;
+}
+
+void sprinkle_specials(double fraction, std::uint64_t key, std::span<double> out, std::uint64_t first) {
+  static constexpr double kSpecials[4] = {std::numeric_limits<double>::quiet_NaN(),
+                                          std::numeric_limits<double>::infinity(),
+                                          -std::numeric_limits<double>::infinity(), -0.0};
+  const PhiloxStream specials(key, kSpecialsSubstream);
+  for (std::size_t j = 0; j < out.size(); ++j) {
+    const PhiloxBlock b = specials.block(first + j);
+    if (unit_closed_open(block_bits64(b, 0)) < fraction) out[j] = kSpecials[b[2] & 3u];
+  }
+}
+
+}  // namespace
+
+Distribution Distribution::uniform(double lo, double hi) {
+  Distribution d;
+  d.kind = DistributionKind::uniform;
+  d.lo = lo;
+  d.hi = hi;
+  return d;
+}
+Distribution Distribution::normal(double mean, double stddev) {
+  Distribution d;
+  d.kind = DistributionKind::normal;
+  d.mean = mean;
+  d.stddev = stddev;
+  return d;
+}
+Distribution Distribution::llm_activation(std::uint64_t columns, double outlier_fraction, double outlier_scale) {
+  Distribution d;
+  d.kind = DistributionKind::llm_activation;
+  d.columns = columns;
+  d.outlier_fraction = outlier_fraction;
+  d.outlier_scale = outlier_scale;
+  return d;
+}
+Distribution Distribution::tiny(int min_exponent, int max_exponent) {
+  Distribution d;
+  d.kind = DistributionKind::tiny;
+  d.min_exponent = min_exponent;
+  d.max_exponent = max_exponent;
+  return d;
+}
+Distribution Distribution::huge(int min_exponent, int max_exponent) {
+  Distribution d = tiny(min_exponent, max_exponent);
+  d.kind = DistributionKind::huge;
+  return d;
+}
+Distribution Distribution::integers(double lo, double hi) {
+  Distribution d = uniform(lo, hi);
+  d.kind = DistributionKind::integers;
+  return d;
+}
+Distribution Distribution::zeros() {
+  Distribution d;
+  d.kind = DistributionKind::zeros;
+  return d;
+}
+Distribution Distribution::all_zero_blocks(std::uint64_t block, double zero_block_fraction) {
+  Distribution d;
+  d.kind = DistributionKind::all_zero_blocks;
+  d.block = block;
+  d.zero_block_fraction = zero_block_fraction;
+  return d;
+}
+Distribution Distribution::with_specials(double fraction) const {
+  Distribution d = *this;
+  d.specials_fraction = fraction;
+  return d;
+}
+
+void Distribution::validate() const {
+  const Distribution& d = *this;
+  switch (kind) {
+    case DistributionKind::uniform:
+      require(std::isfinite(lo) && std::isfinite(hi) && lo < hi && std::isfinite(hi - lo), d,
+              "uniform(lo,hi) needs finite lo < hi with hi - lo finite");
+      break;
+    case DistributionKind::normal:
+      require(std::isfinite(mean) && std::isfinite(stddev) && stddev > 0.0, d,
+              "normal(mean,std) needs a finite mean and a finite std > 0");
+      break;
+    case DistributionKind::llm_activation:
+      require(columns >= 1 && columns <= kMaxColumns, d,
+              "llm_activation columns must be in [1, " + std::to_string(kMaxColumns) + "]");
+      require(is_fraction(outlier_fraction), d, "llm_activation outlier_fraction must be in [0, 1]");
+      require(std::isfinite(outlier_scale) && outlier_scale > 0.0, d,
+              "llm_activation outlier_scale must be finite and > 0");
+      break;
+    case DistributionKind::tiny:
+    case DistributionKind::huge:
+      require(min_exponent >= -1022 && min_exponent < max_exponent && max_exponent <= 1024, d,
+              std::string(kind_name(kind)) +
+                  "(min_exp,max_exp) needs integers -1022 <= min_exp < max_exp <= 1024 (normal doubles)");
+      break;
+    case DistributionKind::integers:
+      require(std::trunc(lo) == lo && std::trunc(hi) == hi && -kMaxExactInteger <= lo && lo <= hi &&
+                  hi <= kMaxExactInteger,
+              d, "integers(lo,hi) needs integers -2^53 <= lo <= hi <= 2^53");
+      break;
+    case DistributionKind::zeros: break;
+    case DistributionKind::all_zero_blocks:
+      require(block >= 1, d, "all_zero_blocks block must be >= 1");
+      require(is_fraction(zero_block_fraction), d, "all_zero_blocks zero_fraction must be in [0, 1]");
+      break;
+  }
+  require(is_fraction(specials_fraction), d, "the +specials fraction must be in [0, 1]");
+}
+
+void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index) {
+  d.validate();
+  const PhiloxStream values(key, kValueSubstream);
+  const std::uint64_t first = first_index;
+  switch (d.kind) {
+    case DistributionKind::uniform: {
+      // lo + width * u can round up to hi; the largest double below hi stands in for it.
+      const double width = d.hi - d.lo, below_hi = std::nextafter(d.hi, d.lo);
+      for (std::size_t j = 0; j < out.size(); ++j) {
+        const double v = d.lo + width * unit_closed_open(values.bits64(first + j));
+        out[j] = v < d.hi ? v : below_hi;
+      }
+      break;
+    }
+    case DistributionKind::normal:
+      for (std::size_t j = 0; j < out.size(); ++j) {
+        out[j] = d.mean + d.stddev * standard_normal(values.bits64(first + j));
+      }
+      break;
+    case DistributionKind::llm_activation: {
+      const std::vector<bool> is_outlier = outlier_channels(d, key);
+      for (std::size_t j = 0; j < out.size(); ++j) {
+        const double z = standard_normal(values.bits64(first + j));
+        out[j] = is_outlier[(first + j) % d.columns] ? z * d.outlier_scale : z;
+      }
+      break;
+    }
+    case DistributionKind::tiny:
+    case DistributionKind::huge:
+      for (std::size_t j = 0; j < out.size(); ++j) {
+        out[j] = binade_uniform(values.block(first + j), d.min_exponent, d.max_exponent);
+      }
+      break;
+    case DistributionKind::integers: {
+      const auto lo = static_cast<std::int64_t>(d.lo);
+      const auto count = static_cast<std::uint64_t>(static_cast<std::int64_t>(d.hi) - lo) + 1;
+      for (std::size_t j = 0; j < out.size(); ++j) {
+        const auto offset = static_cast<std::int64_t>(bounded(values.bits64(first + j), count));
+        out[j] = static_cast<double>(lo + offset);  // |value| <= 2^53: exact
+      }
+      break;
+    }
+    case DistributionKind::zeros: std::fill(out.begin(), out.end(), 0.0); break;
+    case DistributionKind::all_zero_blocks: {
+      const PhiloxStream block_draws(key, kZeroBlockSubstream);
+      for (std::size_t j = 0; j < out.size(); ++j) {
+        const std::uint64_t block = (first + j) / d.block;
+        const bool zero = block_draws.uniform_closed_open(block) < d.zero_block_fraction;
+        out[j] = zero ? 0.0 : standard_normal(values.bits64(first + j));
+      }
+      break;
+    }
+  }
+  if (d.specials_fraction > 0.0) sprinkle_specials(d.specials_fraction, key, out, first);
+}
+
+}  // namespace fp8check
