@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""`fp8check quantize` end to end: the HDF5 file read with h5py, checked against
+numpy models of the scale rules, plus bad inputs (exit 2, one line, nothing written).
+Usage: quantize_test.py PATH/TO/fp8check   (run by ctest). Needs numpy and h5py."""
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+import h5py
+import numpy as np
+
+FP8CHECK = None  # set from argv
+
+
+def e4m3fn_table():
+    """Value of every e4m3fn code (OCP OFP8: bias 7, S.1111.111 = NaN)."""
+    out = np.empty(256)
+    for c in range(256):
+        sign = -1.0 if c & 0x80 else 1.0
+        e, m = (c >> 3) & 0xF, c & 7
+        if e == 0xF and m == 7:
+            out[c] = np.nan
+        elif e == 0:
+            out[c] = sign * m * 2.0**-9
+        else:
+            out[c] = sign * (1 + m / 8) * 2.0 ** (e - 7)
+    return out
+
+
+def e2m1fn_table():
+    """Value of every e2m1fn code (OCP MX: bias 1, no inf or NaN)."""
+    out = np.empty(16)
+    for c in range(16):
+        sign = -1.0 if c & 8 else 1.0
+        e, m = (c >> 1) & 3, c & 1
+        out[c] = sign * (m * 0.5 if e == 0 else (1 + m / 2) * 2.0 ** (e - 1))
+    return out
+
+
+E4M3FN, E2M1FN = e4m3fn_table(), e2m1fn_table()
+
+
+def grid(f):
+    """Scales as a (grid_rows, grid_cols) array, whatever their storage order."""
+    s = f["scales"]
+    values, rows, cols = s["values"][()], s.attrs["grid_rows"], s.attrs["grid_cols"]
+    if s.attrs["order"] == "row-major":
+        return values[:, :cols]
+    return values[:, :rows].T
+
+
+def expand(scales, block_rows, block_cols, shape):
+    """Each element's scale."""
+    return np.repeat(np.repeat(scales, block_rows, axis=0), block_cols, axis=1)[: shape[0], : shape[1]]
+
+
+class QuantizeTest(unittest.TestCase):
+    def setUp(self):
+        tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(tmp.cleanup)
+        self.dir = tmp.name
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def save(self, array, name="in.npy"):
+        np.save(self.path(name), array)
+        return self.path(name)
+
+    def quantize(self, array, *flags, out="out.h5"):
+        r = subprocess.run([FP8CHECK, "quantize", self.save(array), self.path(out), *map(str, flags)],
+                           capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return h5py.File(self.path(out), "r"), r.stdout
+
+    def expect_bad_input(self, array, *flags, message):
+        before = sorted(os.listdir(self.dir))
+        r = subprocess.run([FP8CHECK, "quantize", self.save(array, "bad.npy"), self.path("bad.h5"),
+                            *map(str, flags)], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        self.assertIn(message, r.stderr)
+        after = sorted(os.listdir(self.dir))
+        self.assertEqual(after, sorted(set(before) | {"bad.npy"}))  # no output, no temporary
+
+    # --- scales, codes and the dequantized tensor --------------------------------------
+    def test_vec128_partial_blocks_match_the_numpy_model(self):
+        rng = np.random.default_rng(1)
+        x = (rng.standard_normal((5, 300)) * np.exp(rng.standard_normal((5, 1)) * 3)).astype(np.float32)
+        f, stdout = self.quantize(x, "--recipe", "vec128")
+        self.assertEqual(f.attrs["schema"], "fp8check.quantize/1")
+        self.assertEqual(f.attrs["recipe"], "vec128")
+        self.assertEqual(f["scales"].attrs["meaning"], "dequant")
+        codes, deq = f["codes"][()], f["dequantized"][()]
+        self.assertEqual((codes.dtype, codes.shape, deq.dtype), (np.uint8, (5, 300), np.float64))
+        # s = fp32(amax / 448) per 1x128 block, the last block of each row 44 elements wide.
+        xd = x.astype(np.float64)
+        amax = np.stack([np.abs(xd[:, j:j + 128]).max(axis=1) for j in (0, 128, 256)], axis=1)
+        np.testing.assert_array_equal(grid(f), (amax / 448).astype(np.float32))
+        s = expand(grid(f).astype(np.float64), 1, 128, x.shape)
+        np.testing.assert_array_equal(deq, E4M3FN[codes] * s)
+        # Round to nearest: within half a quantum (2^-4 relative for normals) of x / s.
+        self.assertTrue(np.all(np.abs(deq - xd) <= np.maximum(np.abs(xd) * 2.0**-4, 2.0**-10 * s)))
+        self.assertIn("SQNR", stdout)
+        self.assertAlmostEqual(f.attrs["max_abs_error"], np.abs(deq - xd).max(), places=12)
+
+    def test_power_of_two_blocks_round_trip_exactly_in_every_order(self):
+        # Block (i, j) of 2x3 blocks is scaled by 2^(i + 2j); its top-left element is 448.
+        m = np.array([[2.0 ** (i + 2 * j) for j in range(4)] for i in range(3)])
+        v = np.resize(E4M3FN[[0x38, 0x3A, 0xB1, 0x02, 0x00, 0x55]], (5, 11))
+        v[::2, ::3] = 448
+        x = v * expand(m, 2, 3, v.shape)
+        for order in ("row-major", "col-major", "col-major-tma"):
+            f, _ = self.quantize(x, "--recipe", "blk2x3", "--scale-order", order, out=order + ".h5")
+            np.testing.assert_array_equal(grid(f), m)
+            np.testing.assert_array_equal(f["dequantized"][()], x)
+            np.testing.assert_array_equal(E4M3FN[f["codes"][()]], v)
+            if order == "col-major-tma":  # 3 grid rows padded to 4 fp32: 16-byte aligned columns
+                self.assertEqual(f["scales"]["values"].shape, (4, 4))
+                np.testing.assert_array_equal(f["scales"]["values"][:, 3], 0)
+
+    def test_nvfp4_one_dimensional_input(self):
+        x = np.zeros(40, dtype=np.float64)
+        x[0], x[16], x[17], x[39] = 2688, 3, -1.5, 0.75
+        f, _ = self.quantize(x, "--recipe", "nvfp4")
+        self.assertEqual(f["codes"].shape, (40,))
+        self.assertEqual(f["tensor_scale"][()].tolist(), [1.0])  # 2688 / (448 * 6)
+        np.testing.assert_array_equal(f["scales"]["codes"][()], [[0x7E, 0x30, 0x20]])  # 448, 3/6, 0.75/6
+        block = np.repeat(f["scales"]["values"][0].astype(np.float64), 16)[:40]
+        np.testing.assert_array_equal(f["dequantized"][()], E2M1FN[f["codes"][()]] * block)
+
+    def test_int4_groups_use_offset_binary_codes(self):
+        x = np.array([[3.5, 1.2, -3.5, 0.25, 7, 1, -7, 0]], dtype=np.float32)
+        f, _ = self.quantize(x, "--recipe", "int4_g4")
+        np.testing.assert_array_equal(f["codes"][()], [[14, 9, 0, 7, 14, 8, 0, 7]])
+        np.testing.assert_array_equal(grid(f), [[0.5, 1.0]])
+        np.testing.assert_array_equal(f["dequantized"][()], [[3.5, 1.0, -3.5, 0, 7, 1, -7, 0]])
+
+    def test_delayed_scaling_takes_the_history_max(self):
+        x = np.full((2, 3), 100, dtype=np.float32)
+        f, stdout = self.quantize(x, "--recipe", "delayed_max4", "--amax-history", "224,896,448")
+        self.assertEqual(grid(f).tolist(), [[2.0]])  # 896 / 448
+        self.assertIn("amax of this input: 100", stdout)
+
+    def test_mx_and_gzip(self):
+        x = np.linspace(-3, 5, 64, dtype=np.float32).reshape(2, 32)
+        f, _ = self.quantize(x, "--recipe", "mxfp8", "--format", "e5m2", "--gzip", "4")
+        self.assertEqual(f["codes"].compression, "gzip")
+        # OCP MX: 2^(floor(log2 amax) - 15) -> codes 127 + 1 - 15 and 127 + 2 - 15.
+        np.testing.assert_array_equal(f["scales"]["codes"][()], [[113], [114]])
+        self.assertEqual(f.attrs["element"], "e5m2")
+
+    # --- bad input: exit 2, one line, nothing written ------------------------------------
+    def test_bad_inputs(self):
+        x = np.ones((3, 130), dtype=np.float32)
+        self.expect_bad_input(x, "--recipe", "vec128", "--require-full-blocks", message="3x130")
+        self.expect_bad_input(x, "--recipe", "vec7x", message="unknown recipe 'vec7x'")
+        self.expect_bad_input(x, "--recipe", "nvfp4", "--block", "1x32", message="fixed")
+        self.expect_bad_input(x, "--recipe", "mxfp8", "--format", "e2m1fn", message="8-bit MX element")
+        self.expect_bad_input(x, "--recipe", "tensor", "--amax-history", "1", message="delayed recipes only")
+        self.expect_bad_input(x, "--recipe", "tensor", "--scale-order", "diagonal", message="col-major-tma")
+        y = x.copy()
+        y[2, 5] = np.nan
+        self.expect_bad_input(y, "--recipe", "vec128", "--nan", "reject", message="(2, 5)")
+        self.expect_bad_input(y, "--recipe", "int8_g32", message="integer codes cannot hold NaN")
+        self.expect_bad_input(np.ones((2, 2, 2), np.float32), "--recipe", "tensor", message="1-D or 2-D")
+        self.expect_bad_input(np.ones(4, np.uint8), "--recipe", "tensor", message="float16, float32 or float64")
+        self.expect_bad_input(np.ones(0, np.float32), "--recipe", "tensor", message="at least one element")
+
+    def test_an_existing_output_survives_a_failed_run(self):
+        with open(self.path("bad.h5"), "wb") as out:
+            out.write(b"previous")
+        self.expect_bad_input(np.ones((3, 130), np.float32), "--recipe", "vec128", "--require-full-blocks",
+                              message="whole number")
+        with open(self.path("bad.h5"), "rb") as out:
+            self.assertEqual(out.read(), b"previous")
+
+
+if __name__ == "__main__":
+    FP8CHECK = sys.argv.pop(1)
+    unittest.main()
