@@ -20,5 +20,9 @@ inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInternal = 3;
 
 int run_formats(const std::vector<std::string>& args);
+int run_convert(const std::vector<std::string>& args);
+int run_configs(const std::vector<std::string>& args);
+int run_devices(const std::vector<std::string>& args);
+int run_quantize(const std::vector<std::string>& args);
 
 }  // namespace fp8check::cli

@@ -14,6 +14,10 @@ namespace {
 
 constexpr Command kCommands[] = {
     {"formats", "print the facts table of every number format", run_formats},
+    {"convert", "convert a .npy array to codes of a format (--to) or codes to float32 (--from)", run_convert},
+    {"configs", "rank the GEMM configs a device can run for a problem, and explain rejections", run_configs},
+    {"devices", "list the device profiles, and the GPU found (if any)", run_devices},
+    {"quantize", "quantize a .npy matrix by a recipe (codes, scales, dequantized) into HDF5", run_quantize},
 };
 
 void print_usage(std::FILE* out) {

@@ -4,7 +4,7 @@
 
 namespace fp8check {
 
-std::string describe_location(const std::source_location& where) {
+std::string describe_location(const SourceLocation& where) {
   std::string_view file = where.file_name();
   // Print the path relative to the project (harness/..., kernels/...), not the build machine's.
   for (std::string_view top : {"harness/", "kernels/", "references/", "tests/", "bench/"}) {
@@ -15,7 +15,7 @@ std::string describe_location(const std::source_location& where) {
   }
   std::string out(file);  // built piecewise: gcc 12 warns (-Wrestrict) on a chain of operator+
   out += ':';
-  out += std::to_string(where.line());
+  out += std::to_string(where.line_number());
   return out;
 }
 

@@ -5,38 +5,50 @@
 // - Inside a run, a failing case is data (a verdict), never an exception that stops the run.
 #pragma once
 
-#include <source_location>
 #include <stdexcept>
 #include <string>
 
 namespace fp8check {
 
+// Where an error was raised. SourceLocation would do, but clang 14 with
+// libstdc++ 12 (Debian 12) lacks it; __builtin_FILE/__builtin_LINE work in gcc,
+// clang and nvcc alike when used as default arguments.
+struct SourceLocation {
+  const char* file = "";
+  unsigned line = 0;
+  static constexpr SourceLocation current(const char* file = __builtin_FILE(), unsigned line = __builtin_LINE()) {
+    return {file, line};
+  }
+  const char* file_name() const { return file; }
+  unsigned line_number() const { return line; }
+};
+
 class Error : public std::runtime_error {
  public:
-  Error(const std::string& what, std::source_location where)
+  Error(const std::string& what, SourceLocation where)
       : std::runtime_error(what), where_(where) {}
-  const std::source_location& where() const { return where_; }
+  const SourceLocation& where() const { return where_; }
 
  private:
-  std::source_location where_;
+  SourceLocation where_;
 };
 
 // Bad input from the user: unknown name, unreadable file, wrong dtype, bad suite.
 // The message names the problem and what is accepted instead.
 class InputError : public Error {
  public:
-  explicit InputError(const std::string& what, std::source_location where = std::source_location::current())
+  explicit InputError(const std::string& what, SourceLocation where = SourceLocation::current())
       : Error(what, where) {}
 };
 
 // A broken invariant inside fp8check.
 class InternalError : public Error {
  public:
-  explicit InternalError(const std::string& what, std::source_location where = std::source_location::current())
+  explicit InternalError(const std::string& what, SourceLocation where = SourceLocation::current())
       : Error(what, where) {}
 };
 
 // "file.cpp:123" of where an Error was raised, for diagnostics.
-std::string describe_location(const std::source_location& where);
+std::string describe_location(const SourceLocation& where);
 
 }  // namespace fp8check

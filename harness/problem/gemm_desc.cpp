@@ -1,0 +1,89 @@
+#include "harness/problem/gemm_desc.hpp"
+
+#include <numeric>
+#include <ostream>
+
+#include "harness/core/error.hpp"
+
+namespace fp8check {
+
+std::string GemmDesc::layout() const { return std::string(a_k_major ? "T" : "N") + (b_k_major ? "N" : "T"); }
+
+std::string GemmDesc::shape_id() const {
+  std::string s = "m" + std::to_string(m) + ".n" + std::to_string(n) + ".k" + std::to_string(k);
+  switch (kind) {
+    case GemmKind::dense: break;
+    case GemmKind::batched: s += ".b" + std::to_string(groups); break;
+    case GemmKind::grouped_contiguous: s += ".g" + std::to_string(groups); break;
+    case GemmKind::grouped_masked: s += ".g" + std::to_string(groups) + "m"; break;
+  }
+  return s;
+}
+
+std::int64_t GemmDesc::stored_rows() const {
+  switch (kind) {
+    case GemmKind::dense: return m;
+    case GemmKind::batched:
+    case GemmKind::grouped_masked: return m * groups;
+    case GemmKind::grouped_contiguous: return std::accumulate(group_rows.begin(), group_rows.end(), std::int64_t{0});
+  }
+  return m;
+}
+
+void GemmDesc::validate() const {
+  auto fail = [this](const std::string& what) {
+    throw InputError("invalid GEMM problem " + shape_id() + ": " + what);
+  };
+  if (m < 1 || n < 1 || k < 1) fail("m, n and k must be >= 1");
+  if (groups < 1) fail("groups must be >= 1");
+  if (kind == GemmKind::dense && groups != 1) fail("a dense GEMM has groups = 1 (use kind batched or grouped)");
+  const bool grouped = kind == GemmKind::grouped_contiguous || kind == GemmKind::grouped_masked;
+  if (grouped && static_cast<std::int64_t>(group_rows.size()) != groups)
+    fail("group_rows has " + std::to_string(group_rows.size()) + " entries, expected one per group (" +
+         std::to_string(groups) + ")");
+  if (!grouped && !group_rows.empty()) fail("group_rows is only for grouped kinds");
+  for (std::int64_t r : group_rows) {
+    if (r < 0) fail("group_rows must be >= 0");
+    if (kind == GemmKind::grouped_masked && r > m)
+      fail("masked group has " + std::to_string(r) + " valid rows, more than the padded m = " + std::to_string(m));
+  }
+  if (kind == GemmKind::grouped_contiguous && stored_rows() != m)
+    fail("contiguous groups' rows sum to " + std::to_string(stored_rows()) + ", expected m = " + std::to_string(m));
+  const std::int64_t min_lda = a_k_major ? k : stored_rows();
+  const std::int64_t min_ldb = b_k_major ? k : n;
+  if (lda != 0 && lda < min_lda) fail("lda " + std::to_string(lda) + " < minimum " + std::to_string(min_lda));
+  if (ldb != 0 && ldb < min_ldb) fail("ldb " + std::to_string(ldb) + " < minimum " + std::to_string(min_ldb));
+  if (ldd != 0 && ldd < n) fail("ldd " + std::to_string(ldd) + " < n " + std::to_string(n));
+  for (const ScaleBlock* s : {&a_scale, &b_scale})
+    if (s->mn < 0 || s->k < 0) fail("scale block sizes must be >= 0");
+}
+
+std::string_view output_type_name(OutputType t) {
+  switch (t) {
+    case OutputType::fp32: return "fp32";
+    case OutputType::bf16: return "bf16";
+    case OutputType::fp16: return "fp16";
+    case OutputType::e4m3fn: return "e4m3fn";
+  }
+  return "?";
+}
+
+OutputType parse_output_type(std::string_view name) {
+  for (OutputType t : {OutputType::fp32, OutputType::bf16, OutputType::fp16, OutputType::e4m3fn})
+    if (output_type_name(t) == name) return t;
+  throw InputError("unknown output type '" + std::string(name) + "': expected fp32, bf16, fp16 or e4m3fn");
+}
+
+int output_type_bytes(OutputType t) { return t == OutputType::fp32 ? 4 : t == OutputType::e4m3fn ? 1 : 2; }
+
+std::ostream& operator<<(std::ostream& os, const GemmDesc& d) {
+  os << "GemmDesc{" << d.shape_id() << " " << d.a_type.name() << "x" << d.b_type.name() << "->"
+     << output_type_name(d.d_type) << " " << d.layout() << " scales a" << d.a_scale.mn << "x" << d.a_scale.k << " b"
+     << d.b_scale.mn << "x" << d.b_scale.k;
+  if (d.lda || d.ldb || d.ldd) os << " ld " << d.lda << "/" << d.ldb << "/" << d.ldd;
+  if (d.alpha != 1.0 || d.beta != 0.0) os << " alpha " << d.alpha << " beta " << d.beta;
+  if (d.with_bias) os << " +bias";
+  return os << "}";
+}
+
+}  // namespace fp8check
