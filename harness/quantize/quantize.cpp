@@ -1,0 +1,171 @@
+#include "harness/quantize/quantize.hpp"
+
+#include <cmath>
+#include <string>
+
+#include "harness/core/error.hpp"
+#include "harness/quantize/block_scale.hpp"
+#include "harness/quantize/element_codec.hpp"
+
+namespace fp8check {
+namespace {
+
+std::string coordinate(std::int64_t i, std::int64_t j) {
+  return "(" + std::to_string(i) + ", " + std::to_string(j) + ")";
+}
+
+void check_options(const Eigen::Ref<const MatrixD>& x, const Recipe& recipe, const QuantizeOptions& o) {
+  const auto fail = [&](const std::string& what) { throw InputError("quantize with " + recipe.name() + ": " + what); };
+  const ScalePolicy& p = o.scale;
+  const bool float_scales = recipe.scale_type() == ScaleType::fp32 || recipe.scale_type() == ScaleType::fp16;
+  if (!float_scales && p.meaning != ScaleMeaning::dequant)
+    fail("scale meaning 'quant' applies to fp32/fp16 scales; " + std::string(scale_type_name(recipe.scale_type())) +
+         " scales are dequantization multipliers by definition (expected meaning dequant)");
+  if (!float_scales && p.pow2 != Pow2Scale::none)
+    fail("power-of-two scale rounding applies to fp32/fp16 scales; " +
+         std::string(scale_type_name(recipe.scale_type())) + " scales have their own rule (expected pow2 none)");
+  if (p.format_max && !(std::isfinite(*p.format_max) && *p.format_max > 0))
+    fail("format max " + std::to_string(*p.format_max) + " is not valid: expected a finite value > 0");
+  if (!(p.nvfp4_scale_max > 0 && p.nvfp4_scale_max <= 448))
+    fail("NVFP4 scale max " + std::to_string(p.nvfp4_scale_max) + " is not valid: expected 0 < max <= 448");
+  const std::int64_t elements = x.rows() * x.cols();
+  const bool stochastic = p.element_encode.rounding == Rounding::stochastic;
+  if (stochastic != !o.random_bits.empty() ||
+      (stochastic && static_cast<std::int64_t>(o.random_bits.size()) != elements))
+    fail("random_bits holds " + std::to_string(o.random_bits.size()) + " words: expected " +
+         (stochastic ? std::to_string(elements) + " (one per element) for stochastic rounding"
+                     : std::string("none (rounding is not stochastic)")));
+  if (recipe.scheme == ScalingScheme::delayed) {
+    if (o.history == nullptr) fail("a delayed recipe needs an amax history (QuantizeOptions::history)");
+    if (!(o.history->settings() == recipe.delayed))
+      fail("the amax history keeps " + std::to_string(o.history->settings().history_len) + " steps (" +
+           std::string(amax_compute_name(o.history->settings().compute)) + ", margin " +
+           std::to_string(o.history->settings().margin) + "): expected the recipe's settings");
+  } else if (o.history != nullptr) {
+    fail("an amax history applies only to delayed recipes");
+  }
+}
+
+void check_shape(const Eigen::Ref<const MatrixD>& x, const Recipe& recipe, const QuantizeOptions& o,
+                 const ScaleLayout& layout) {
+  const std::string shape = std::to_string(x.rows()) + "x" + std::to_string(x.cols());
+  if (o.require_full_blocks && (x.rows() % layout.block.rows != 0 || x.cols() % layout.block.cols != 0))
+    throw InputError("quantize with " + recipe.name() + ": shape " + shape + " is not a whole number of " +
+                     block_shape_name(layout.block) + " blocks: expected rows divisible by " +
+                     std::to_string(layout.block.rows) + " and cols by " + std::to_string(layout.block.cols) +
+                     " (or allow partial edge blocks)");
+  if (o.nan == NanPolicy::propagate && !recipe.element.is_integer()) return;
+  for (std::int64_t i = 0; i < x.rows(); ++i)
+    for (std::int64_t j = 0; j < x.cols(); ++j)
+      if (std::isnan(x(i, j)))
+        throw InputError("quantize with " + recipe.name() + ": element " + coordinate(i, j) + " of the " + shape +
+                         " input is NaN: expected finite values or inf" +
+                         (recipe.element.is_integer() ? " (integer codes cannot hold NaN)" : " (or NaN propagation)"));
+}
+
+// Block amax over the valid elements only, NaN ignored.
+double block_amax(const Eigen::Ref<const MatrixD>& x, const ScaleLayout& l, std::int64_t gi, std::int64_t gj) {
+  double amax = 0;
+  const std::int64_t i_end = std::min(x.rows(), (gi + 1) * l.block.rows);
+  const std::int64_t j_end = std::min(x.cols(), (gj + 1) * l.block.cols);
+  for (std::int64_t i = gi * l.block.rows; i < i_end; ++i)
+    for (std::int64_t j = gj * l.block.cols; j < j_end; ++j)
+      if (const double a = std::fabs(x(i, j)); a > amax) amax = a;
+  return amax;
+}
+
+}  // namespace
+
+std::string_view nan_policy_name(NanPolicy p) { return p == NanPolicy::propagate ? "propagate" : "reject"; }
+
+NanPolicy parse_nan_policy(std::string_view name) {
+  if (name == "propagate") return NanPolicy::propagate;
+  if (name == "reject") return NanPolicy::reject;
+  throw InputError("unknown NaN policy '" + std::string(name) + "': expected propagate or reject");
+}
+
+double tensor_amax(Eigen::Ref<const MatrixD> x) {
+  double amax = 0;
+  for (std::int64_t i = 0; i < x.rows(); ++i)
+    for (std::int64_t j = 0; j < x.cols(); ++j)
+      if (const double a = std::fabs(x(i, j)); a > amax) amax = a;  // NaN compares false: ignored
+  return amax;
+}
+
+QuantizedMatrix quantize(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options) {
+  recipe.validate();
+  if (x.rows() < 1 || x.cols() < 1)
+    throw InputError("quantize with " + recipe.name() + ": the input is " + std::to_string(x.rows()) + "x" +
+                     std::to_string(x.cols()) + ": expected at least one element");
+  check_options(x, recipe, options);
+  const ScalePolicy& policy = options.scale;
+  const ScaleType type = recipe.scale_type();
+  const ScaleLayout layout = make_scale_layout(x.rows(), x.cols(), recipe.block, options.order, scale_type_bytes(type));
+  check_shape(x, recipe, options, layout);
+
+  QuantizedMatrix q{recipe, CodeMatrix(x.rows(), x.cols()), ScaleTensor::zeros(layout, type, policy.meaning), {}};
+  double format_max = policy.format_max.value_or(recipe.element.max_magnitude());
+  double outer = 1;  // NVFP4: the fp32 tensor scale every block scale multiplies
+  if (recipe.scheme == ScalingScheme::nvfp4) {
+    ScalePolicy tensor_policy;  // dequantization multiplier, rounded to nearest
+    tensor_policy.zero_block = policy.zero_block;
+    outer =
+        compute_block_scale(tensor_amax(x), policy.nvfp4_scale_max * format_max, ScaleType::fp32, tensor_policy).stored;
+    q.tensor_scale = static_cast<float>(outer);
+  }
+  if (recipe.scheme == ScalingScheme::delayed) format_max = std::ldexp(format_max, -recipe.delayed.margin);
+
+  for (std::int64_t gi = 0; gi < layout.grid_rows; ++gi) {
+    for (std::int64_t gj = 0; gj < layout.grid_cols; ++gj) {
+      // Delayed scaling: the history's amax (none yet: the zero-block scale, TE's initial 1).
+      const double amax = recipe.scheme == ScalingScheme::delayed ? options.history->scale_amax().value_or(0.0)
+                                                                  : block_amax(x, layout, gi, gj);
+      const BlockScale s = compute_block_scale(amax, format_max * outer, type, policy);
+      q.scales.set(gi, gj, s.stored, s.code);
+      const ScaleFactor factor{static_cast<double>(s.stored) * outer, policy.meaning == ScaleMeaning::quant};
+      const std::int64_t i_end = std::min(x.rows(), (gi + 1) * layout.block.rows);
+      const std::int64_t j_end = std::min(x.cols(), (gj + 1) * layout.block.cols);
+      for (std::int64_t i = gi * layout.block.rows; i < i_end; ++i)
+        for (std::int64_t j = gj * layout.block.cols; j < j_end; ++j) {
+          const std::uint32_t bits =
+              options.random_bits.empty() ? 0u : options.random_bits[static_cast<std::size_t>(i * x.cols() + j)];
+          q.codes(i, j) = encode_element(recipe.element, factor.to_code_domain(x(i, j)), policy.element_encode, bits);
+        }
+    }
+  }
+  return q;
+}
+
+MatrixD dequantize(const QuantizedMatrix& q) {
+  const ScaleLayout& l = q.scales.layout;
+  const CodeMatrix& c = q.codes;
+  q.recipe.validate();
+  q.scales.check_storage("the scales of a " + q.recipe.name() + " quantized matrix");
+  if (c.rows != l.rows || c.cols != l.cols || c.ld < c.cols ||
+      static_cast<std::int64_t>(c.codes.size()) < (c.rows - 1) * c.ld + c.cols)
+    throw InputError("dequantize " + q.recipe.name() + ": codes are " + std::to_string(c.rows) + "x" +
+                     std::to_string(c.cols) + " (ld " + std::to_string(c.ld) + ", " + std::to_string(c.codes.size()) +
+                     " bytes) but the scales describe " + describe(l) + ": expected matching shapes");
+  if (q.scales.type != q.recipe.scale_type() || q.tensor_scale.has_value() != (q.recipe.scheme == ScalingScheme::nvfp4))
+    throw InputError("dequantize " + q.recipe.name() + ": expected " +
+                     std::string(scale_type_name(q.recipe.scale_type())) + " scales" +
+                     (q.recipe.scheme == ScalingScheme::nvfp4 ? " and a tensor scale" : " and no tensor scale") +
+                     ", got " + std::string(scale_type_name(q.scales.type)) + " scales" +
+                     (q.tensor_scale ? " and a tensor scale" : ""));
+  const double outer = q.tensor_scale.value_or(1.0f);
+  MatrixD out(c.rows, c.cols);
+  for (std::int64_t i = 0; i < c.rows; ++i)
+    for (std::int64_t j = 0; j < c.cols; ++j) {
+      const std::uint8_t code = c(i, j);
+      if (is_nan_element(q.recipe.element, code)) {
+        out(i, j) = std::nan("");
+        continue;
+      }
+      const ScaleFactor factor{static_cast<double>(q.scales.value(l.block_row(i), l.block_col(j))) * outer,
+                               q.scales.meaning == ScaleMeaning::quant};
+      out(i, j) = factor.from_code_domain(decode_element(q.recipe.element, code));
+    }
+  return out;
+}
+
+}  // namespace fp8check

@@ -1,0 +1,65 @@
+// The reference quantizer: an FP64 matrix -> element codes + scales in a declared layout,
+// by a Recipe and a ScalePolicy, and back (docs/recipes.md).
+//
+// Each block's scale comes from its valid elements only (edge blocks may be partial; no
+// padding is ever read). Element (i, j) is encoded from x(i, j) / s, computed rounded to
+// odd (round_to_odd.hpp), so its code is the correctly rounded code of the exact
+// quotient. dequantize() is exact for dequantization-multiplier scales (decode(code) * s
+// fits a double) and rounded to nearest for quantization-multiplier ones (decode(code) / q).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "harness/core/matrix.hpp"
+#include "harness/quantize/amax_history.hpp"
+#include "harness/quantize/recipe.hpp"
+#include "harness/quantize/scale_policy.hpp"
+#include "harness/quantize/scale_tensor.hpp"
+
+namespace fp8check {
+
+enum class NanPolicy : std::uint8_t {
+  propagate,  // NaN elements become the format's NaN code (+max where the format has none,
+              // as CUDA); they do not count towards amax. Integer recipes always reject.
+  reject,     // InputError naming the first NaN (row-major order)
+};
+
+std::string_view nan_policy_name(NanPolicy p);  // "propagate", "reject"
+NanPolicy parse_nan_policy(std::string_view name);
+
+struct QuantizeOptions {
+  ScalePolicy scale{};
+  ScaleOrder order = ScaleOrder::row_major;
+  NanPolicy nan = NanPolicy::propagate;
+  // A shape that is not a whole number of blocks is an InputError instead of partial
+  // edge blocks (kernels such as DeepGEMM's require K % 128 == 0).
+  bool require_full_blocks = false;
+  // Delayed recipes: the history the scale comes from (its settings must equal the
+  // recipe's). nullptr for every other recipe.
+  const AmaxHistory* history = nullptr;
+  // Rounding::stochastic: one random word per element, row-major (rows * cols words).
+  std::span<const std::uint32_t> random_bits{};
+};
+
+struct QuantizedMatrix {
+  Recipe recipe;
+  CodeMatrix codes;                   // rows x cols, one code per byte
+  ScaleTensor scales;                 // one per block
+  std::optional<float> tensor_scale;  // NVFP4's second level: fp32 dequantization multiplier
+};
+
+// max |x| over the non-NaN elements (0 when there are none); inf if an element is inf.
+double tensor_amax(Eigen::Ref<const MatrixD> x);
+
+// Throws InputError for an invalid recipe or option, an empty matrix, a shape that is not
+// whole blocks under require_full_blocks, and NaN under NanPolicy::reject.
+QuantizedMatrix quantize(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options = {});
+
+// Reads codes and scales through their declared layouts (padding is never read); throws
+// InputError if they do not fit each other (a QuantizedMatrix may come from a kernel).
+MatrixD dequantize(const QuantizedMatrix& q);
+
+}  // namespace fp8check
