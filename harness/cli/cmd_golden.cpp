@@ -1,0 +1,80 @@
+// fp8check golden update RESULTS --golden GOLDEN [--write]: received -> approved. Prints
+// what would change in the golden and writes it only with --write (record/golden_update.hpp).
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+
+#include "harness/cli/command.hpp"
+#include "harness/cli/golden_policy_options.hpp"
+#include "harness/core/error.hpp"
+#include "harness/record/golden_update.hpp"
+
+namespace fp8check::cli {
+
+int run_golden(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  std::string action, results_path, golden_path;
+  GoldenPolicyArgs policy_args;
+  record::GoldenBudget budget;
+  po::options_description opts(
+      "fp8check golden update RESULTS.h5 --golden golden/SUITE.h5 [--write] [options]\n\n"
+      "Received -> approved. Prints which cases the golden would gain (new), change (with\n"
+      "the reason, as fp8check compare gives it) and lose (removed), and writes the golden\n"
+      "only with --write, atomically. Cases that still match keep the golden's record. The\n"
+      "golden keeps outputs, statistics, verdicts and run metadata; outputs larger than\n"
+      "--max-output-elements keep their digest and a strided sample. All goldens in the\n"
+      "golden's directory together must stay within 20 MiB. Never asks anything.\n"
+      "Exit 0: planned (and written with --write); 2: bad input, nothing written.\n\nOptions");
+  opts.add_options()("help,h", "show this help")("golden", po::value(&golden_path), "the golden file to update")(
+      "write", "write the updated golden (default: only print what would change)")(
+      "keep-missing", "keep golden cases the results lack (needed for a filtered run)")(
+      "max-output-elements", po::value(&budget.max_output_elements)->default_value(budget.max_output_elements),
+      "outputs up to this many elements are kept whole")(
+      "sample-elements", po::value(&budget.sample_elements)->default_value(budget.sample_elements),
+      "values kept of a larger output");
+  policy_args.add_to(opts);
+  po::options_description hidden;
+  hidden.add_options()("action", po::value(&action))("results", po::value(&results_path));
+  po::options_description all;
+  all.add(opts).add(hidden);
+  po::positional_options_description positional;
+  positional.add("action", 1).add("results", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return kExitPass;
+  }
+  po::notify(vm);
+  if (action != "update")
+    throw InputError("unknown action '" + action + "': expected fp8check golden update RESULTS.h5 --golden GOLDEN.h5");
+  if (results_path.empty() || golden_path.empty())
+    throw InputError("expected RESULTS.h5 and --golden GOLDEN.h5 (see fp8check golden --help)");
+  const record::GoldenPolicy policy = policy_args.resolve();
+
+  const record::ResultsFile results = record::read_results(results_path);
+  std::optional<record::ResultsFile> golden;
+  if (std::filesystem::exists(golden_path)) golden = record::read_results(golden_path);
+  const record::GoldenUpdatePlan plan =
+      record::plan_golden_update(results, golden ? &*golden : nullptr, policy, budget, vm.count("keep-missing") != 0);
+  std::printf("golden update: %s -> %s%s\n", results_path.c_str(), golden_path.c_str(),
+              golden ? "" : " (no golden yet: every case is new)");
+  record::print_golden_update(std::cout, plan);
+  std::cout.flush();
+  if (!plan.has_changes()) {
+    std::printf("no changes: %s left as it is\n", golden_path.c_str());
+  } else if (!vm.count("write")) {
+    std::printf("dry run: nothing written (add --write to write %s)\n", golden_path.c_str());
+  } else {
+    const std::string regenerate =
+        results.regenerate + "; fp8check golden update " + results_path + " --golden " + golden_path + " --write";
+    const std::uintmax_t bytes = record::write_golden(golden_path, plan, budget, regenerate);
+    std::printf("wrote %s: %zu cases, %.2f MiB\n", golden_path.c_str(), plan.cases.size(),
+                static_cast<double>(bytes) / (1 << 20));
+  }
+  return kExitPass;
+}
+
+}  // namespace fp8check::cli

@@ -1,0 +1,21 @@
+// Pieces of the results-file schema shared by its writer and reader (docs/results-format.md).
+#pragma once
+
+#include <string>
+
+#include "harness/record/hdf5_file.hpp"
+
+namespace fp8check::record::detail {
+
+// Throws InputError "FILE: WHAT: expected EXPECTED (fp8check results schema N)" for a file
+// that opened but whose content is not what the schema says.
+[[noreturn]] void malformed(const std::string& file, const std::string& what, const std::string& expected);
+
+// The group name of case i: zero-padded to 6 digits ("000042") so h5dump and h5py list
+// the cases in run order.
+std::string case_group_name(std::size_t i);
+
+// A stored int64 attribute that must be 0 or 1.
+bool flag_attribute(const Hdf5Group& g, const std::string& file, const std::string& name);
+
+}  // namespace fp8check::record::detail

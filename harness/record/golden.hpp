@@ -1,0 +1,88 @@
+// Goldens: approved results files (same schema, results_file.hpp) checked into
+// golden/<suite>.h5, and the comparison of a run against one. Deterministic backends
+// (the CPU emulation) must reproduce the golden's output bit for bit; GPU backends may
+// differ in the last bits (accumulation order), so for them the kernel error statistics
+// must not drift beyond a ratio. docs/results-format.md, "Goldens".
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/record/results_file.hpp"
+
+namespace fp8check::record {
+
+struct GoldenPolicy {
+  // Backends whose output is a pure function of the inputs: compared bit for bit.
+  std::set<std::string, std::less<>> deterministic_backends = {"emulated"};
+  // Other backends: a kernel-error statistic that grows by more than drift_ratio
+  // regresses; one that shrinks by more than it (ratio < 1/drift_ratio) improves.
+  double drift_ratio = 1.25;
+  // Values below a floor count as the floor, so noise near 0 is no drift.
+  double max_abs_error_floor = 1e-6;          // tensor units
+  double relative_frobenius_floor = 0x1p-24;  // ~ FP32 unit roundoff, dimensionless
+
+  void validate() const;  // InputError: drift_ratio > 1, floors finite and >= 0
+};
+
+enum class GoldenStatus : std::uint8_t {
+  match,            // equal (deterministic) or within the drift ratio (GPU)
+  bits_changed,     // deterministic backend: output type, shape, digest or values differ
+  verdict_changed,  // the verdict differs (regression/improved count as pass)
+  drift_regressed,  // GPU backend: a kernel error statistic grew beyond the ratio
+  drift_improved,   // GPU backend: one shrank beyond it, none grew
+  new_case,         // not in the golden
+};
+std::string_view golden_status_name(GoldenStatus s);
+
+// Output bits that differ, among the elements known on both sides (all, or the
+// golden's sample). first_*: the smallest differing flat index, -1 if none.
+struct BitsChange {
+  std::int64_t compared = 0;
+  std::int64_t differing = 0;
+  std::int64_t first_index = -1, first_row = 0, first_col = 0;
+  double received = 0, golden = 0;  // at first_index
+  bool digest_changed = false;
+};
+
+struct DriftChange {
+  std::string statistic;    // "max_abs_error" or "relative_frobenius" (of kernel_error)
+  double from = 0, to = 0;  // golden, received
+  double ratio = 1;         // max(to, floor) / max(from, floor)
+};
+
+struct CaseComparison {
+  std::string id;
+  GoldenStatus status = GoldenStatus::match;
+  std::string reason;  // one line; empty for match
+  std::optional<BitsChange> bits;
+  std::optional<DriftChange> drift;
+};
+
+struct GoldenComparison {
+  std::vector<CaseComparison> cases;  // one per received case, in received order
+  std::vector<std::string> missing;   // golden cases the run lacks, in golden order
+
+  std::int64_t count(GoldenStatus s) const;
+  // bits_changed, verdict_changed or drift_regressed anywhere (the exit-1 conditions).
+  bool has_regressions() const;
+};
+
+GoldenComparison compare_with_golden(const std::vector<CaseResult>& received, const ResultsFile& golden,
+                                     const GoldenPolicy& policy = {});
+
+// Run facts that make a comparison meaningless or suspicious (another suite, seed or
+// suite file), one line each; empty when none.
+std::vector<std::string> metadata_differences(const RunMetadata& received, const RunMetadata& golden);
+
+// Turns pass into regression (bits_changed, drift_regressed) or improved
+// (drift_improved), with the comparison's reason. Other verdicts stay: a failing case
+// already says so.
+void apply_golden_verdicts(std::vector<CaseResult>& results, const GoldenComparison& comparison);
+
+}  // namespace fp8check::record

@@ -1,0 +1,139 @@
+#include "harness/record/golden_update.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <ostream>
+
+#include "harness/core/error.hpp"
+
+namespace fp8check::record {
+namespace {
+
+namespace fs = std::filesystem;
+
+// sample_elements positions evenly strided over [0, n): floor(j * n / k), j = 0..k-1,
+// increasing because n > k. 128-bit product: n may approach 2^63.
+std::vector<std::size_t> strided_positions(std::size_t n, std::int64_t k) {
+  std::vector<std::size_t> positions(static_cast<std::size_t>(k));
+  for (std::size_t j = 0; j < positions.size(); ++j)
+    positions[j] = static_cast<std::size_t>(static_cast<unsigned __int128>(j) * n / positions.size());
+  return positions;
+}
+
+OutputRecord sampled(const OutputRecord& o, const GoldenBudget& budget) {
+  const std::size_t n = o.values.size();
+  if (static_cast<std::int64_t>(n) <= budget.max_output_elements ||
+      static_cast<std::int64_t>(n) <= budget.sample_elements)
+    return o;
+  OutputRecord out{o.type, o.rows, o.cols, o.digest, false, {}, {}};
+  for (const std::size_t p : strided_positions(n, budget.sample_elements)) {
+    out.sample_index.push_back(o.complete ? static_cast<std::int64_t>(p) : o.sample_index[p]);
+    out.values.push_back(o.values[p]);
+  }
+  return out;
+}
+
+std::uintmax_t size_of_results(const RunMetadata& metadata, const std::vector<CaseResult>& cases,
+                               const std::string& regenerate) {
+  // The size is known only once written: write to a scratch file, measure, remove.
+  const fs::path scratch = fs::temp_directory_path() / ("fp8check-golden-size." + std::to_string(::getpid()) + ".h5");
+  struct Remove {
+    const fs::path& p;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove(p, ec);
+    }
+  } remove{scratch};
+  write_results(scratch, metadata, cases, {.regenerate = regenerate});
+  return fs::file_size(scratch);
+}
+
+std::string mib(std::uintmax_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.2f MiB", static_cast<double>(bytes) / (1 << 20));
+  return text;
+}
+
+}  // namespace
+
+CaseResult golden_case(const CaseResult& received, const GoldenBudget& budget) {
+  CaseResult g = received;
+  if (g.verdict == Verdict::regression || g.verdict == Verdict::improved) {
+    g.verdict = Verdict::pass;
+    g.reason.clear();
+  }
+  g.checks.clear();
+  g.metrics.clear();
+  g.seconds = 0;
+  if (g.output) g.output = sampled(*g.output, budget);
+  return g;
+}
+
+GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFile* golden, const GoldenPolicy& policy,
+                                    const GoldenBudget& budget, bool keep_missing) {
+  if (budget.sample_elements < 1 || budget.max_output_elements < 0)
+    throw InputError("golden budget: expected sample_elements >= 1 and max_output_elements >= 0");
+  const RunMetadata& m = results.metadata;
+  if (!m.shard.empty())
+    throw InputError(results.path + " is shard " + m.shard +
+                     " of a run: expected a whole run; merge the shards "
+                     "first (fp8check merge OUT.h5 SHARD1.h5 SHARD2.h5 ...)");
+  if (!m.filter.empty() && m.filter != "*" && !keep_missing)
+    throw InputError(results.path + " ran only the cases matching '" + m.filter +
+                     "': expected a full run, or "
+                     "--keep-missing to keep the golden cases it did not run");
+  const ResultsFile none;
+  const GoldenComparison comparison = compare_with_golden(results.cases, golden ? *golden : none, policy);
+
+  GoldenUpdatePlan plan;
+  plan.metadata = m;
+  for (std::size_t i = 0; i < results.cases.size(); ++i) {
+    const CaseComparison& c = comparison.cases[i];
+    if (c.status == GoldenStatus::match) {
+      plan.cases.push_back(*golden->find(c.id));
+      ++plan.unchanged;
+      continue;
+    }
+    (c.status == GoldenStatus::new_case ? plan.added : plan.changed).push_back(c);
+    plan.cases.push_back(golden_case(results.cases[i], budget));
+  }
+  for (const std::string& id : comparison.missing) {
+    if (keep_missing) plan.cases.push_back(*golden->find(id));
+    else plan.removed.push_back(id);
+  }
+  std::sort(plan.cases.begin(), plan.cases.end(), [](const CaseResult& a, const CaseResult& b) { return a.id < b.id; });
+  return plan;
+}
+
+void print_golden_update(std::ostream& out, const GoldenUpdatePlan& plan) {
+  std::map<std::string_view, Verdict> verdicts;
+  for (const CaseResult& c : plan.cases) verdicts.emplace(c.id, c.verdict);
+  for (const CaseComparison& c : plan.added)
+    out << "  new      " << c.id << "  (verdict " << verdict_name(verdicts.at(c.id)) << ")\n";
+  for (const CaseComparison& c : plan.changed) out << "  changed  " << c.id << "  " << c.reason << "\n";
+  for (const std::string& id : plan.removed) out << "  removed  " << id << "  (not in the results)\n";
+  out << plan.added.size() << " new, " << plan.changed.size() << " changed, " << plan.removed.size() << " removed, "
+      << plan.unchanged << " unchanged\n";
+}
+
+std::uintmax_t write_golden(const fs::path& golden, const GoldenUpdatePlan& plan, const GoldenBudget& budget,
+                            const std::string& regenerate) {
+  const std::uintmax_t size = size_of_results(plan.metadata, plan.cases, regenerate);
+  const fs::path dir = golden.parent_path().empty() ? fs::path(".") : golden.parent_path();
+  std::uintmax_t others = 0;
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec))
+    if (e.is_regular_file() && e.path().extension() == ".h5" && !fs::equivalent(e.path(), golden, ec))
+      others += e.file_size();
+  if (size + others > budget.max_total_bytes)
+    throw InputError(golden.string() + " would be " + mib(size) + ", the goldens in " + dir.string() + " " +
+                     mib(size + others) + " in all: expected at most " + mib(budget.max_total_bytes) +
+                     " (smaller outputs or fewer cases in the golden suite); nothing written");
+  write_results(golden, plan.metadata, plan.cases, {.regenerate = regenerate});
+  return size;
+}
+
+}  // namespace fp8check::record

@@ -1,0 +1,57 @@
+// Received -> approved: what `fp8check golden update` would change in a golden, and
+// writing it. A golden keeps what comparisons need - outputs (within a size budget),
+// statistics, verdicts, run metadata - and drops checks, metrics and timings. Cases
+// that still match keep the golden's record, so slow drift cannot ratchet the golden
+// along update by update. docs/results-format.md, "Goldens".
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "harness/record/golden.hpp"
+
+namespace fp8check::record {
+
+struct GoldenBudget {
+  // Outputs of up to this many elements are kept whole; larger ones keep their digest
+  // and an evenly strided sample of sample_elements values.
+  std::int64_t max_output_elements = 4096;
+  std::int64_t sample_elements = 1024;
+  // All golden files in the golden's directory together (*.h5), after the update.
+  std::uintmax_t max_total_bytes = std::uintmax_t{20} << 20;
+};
+
+// What a golden keeps of a case: see the file comment; regression and improved become
+// pass (they were pass judged against the previous golden).
+CaseResult golden_case(const CaseResult& received, const GoldenBudget& budget);
+
+struct GoldenUpdatePlan {
+  std::vector<CaseComparison> added;    // new_case
+  std::vector<CaseComparison> changed;  // every other status but match
+  std::vector<std::string> removed;     // golden cases the results lack (unless kept)
+  std::int64_t unchanged = 0;
+  RunMetadata metadata;           // of the results
+  std::vector<CaseResult> cases;  // the golden after the update, sorted by id
+
+  bool has_changes() const { return !added.empty() || !changed.empty() || !removed.empty(); }
+};
+
+// golden: nullptr when there is none yet (every case is new). keep_missing keeps golden
+// cases the results lack instead of removing them. InputError for sharded results
+// (merge them first) and for filtered ones without keep_missing.
+GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFile* golden, const GoldenPolicy& policy,
+                                    const GoldenBudget& budget, bool keep_missing);
+
+// One line per added, changed and removed case, then a summary line.
+void print_golden_update(std::ostream& out, const GoldenUpdatePlan& plan);
+
+// Writes plan.cases to `golden` atomically. InputError, leaving every file as it was, if
+// the goldens in its directory would then exceed budget.max_total_bytes. Returns the
+// new file's size in bytes.
+std::uintmax_t write_golden(const std::filesystem::path& golden, const GoldenUpdatePlan& plan,
+                            const GoldenBudget& budget, const std::string& regenerate);
+
+}  // namespace fp8check::record

@@ -1,0 +1,107 @@
+#include "harness/record/results_merge.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include "harness/core/error.hpp"
+
+namespace fp8check::record {
+namespace {
+
+// RunMetadata fields every shard of one run shares.
+struct SharedField {
+  const char* name;
+  std::string RunMetadata::*member;
+};
+constexpr SharedField kSharedFields[] = {
+    {"fp8check_version", &RunMetadata::fp8check_version},
+    {"git_sha", &RunMetadata::git_sha},
+    {"compiler", &RunMetadata::compiler},
+    {"compile_flags", &RunMetadata::compile_flags},
+    {"cuda_version", &RunMetadata::cuda_version},
+    {"device", &RunMetadata::device},
+    {"suite_name", &RunMetadata::suite_name},
+    {"suite_file", &RunMetadata::suite_file},
+    {"suite_sha256", &RunMetadata::suite_sha256},
+    {"filter", &RunMetadata::filter},
+};
+
+struct Shard {
+  long index = 0, count = 0;
+};
+
+Shard parse_shard(const ResultsFile& f) {
+  const std::string& text = f.metadata.shard;
+  Shard s;
+  char slash = 0;
+  std::size_t used = 0;
+  if (std::sscanf(text.c_str(), "%ld%c%ld%zn", &s.index, &slash, &s.count, &used) != 3 || slash != '/' ||
+      used != text.size() || s.index < 1 || s.index > s.count)
+    throw InputError(f.path + ": shard '" + text + "': expected i/n with 1 <= i <= n (every input a shard of one run)");
+  return s;
+}
+
+void check_same_run(const ResultsFile& first, const ResultsFile& other) {
+  for (const SharedField& f : kSharedFields)
+    if (first.metadata.*f.member != other.metadata.*f.member)
+      throw InputError(other.path + ": " + f.name + " '" + other.metadata.*f.member + "' differs from '" +
+                       first.metadata.*f.member + "' in " + first.path + ": expected shards of one run");
+  if (first.metadata.seed != other.metadata.seed)
+    throw InputError(other.path + ": seed " + std::to_string(other.metadata.seed) + " differs from " +
+                     std::to_string(first.metadata.seed) + " in " + first.path + ": expected shards of one run");
+}
+
+// "" when every one of the n shards is present, else "i+j/n" and a note.
+std::string merged_shard(const std::vector<ResultsFile>& inputs, std::vector<std::string>& notes) {
+  if (std::all_of(inputs.begin(), inputs.end(), [](const ResultsFile& f) { return f.metadata.shard.empty(); }))
+    return "";
+  std::map<long, const ResultsFile*> by_index;
+  long count = 0;
+  for (const ResultsFile& f : inputs) {
+    const Shard s = parse_shard(f);
+    if (count != 0 && s.count != count)
+      throw InputError(f.path + ": shard " + f.metadata.shard + " of a run in " + std::to_string(s.count) +
+                       " shards, others are of " + std::to_string(count) + ": expected shards of one run");
+    count = s.count;
+    if (const auto [it, added] = by_index.emplace(s.index, &f); !added)
+      throw InputError(f.path + ": shard " + f.metadata.shard + " is also " + it->second->path +
+                       ": expected each shard once");
+  }
+  if (static_cast<long>(by_index.size()) == count) return "";
+  std::string present, missing;
+  for (long i = 1; i <= count; ++i) {
+    if (by_index.contains(i)) present += (present.empty() ? "" : "+") + std::to_string(i);
+    else missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(count);
+  }
+  notes.push_back("missing shards " + missing + ": the merged run is partial");
+  return present + "/" + std::to_string(count);
+}
+
+}  // namespace
+
+MergedResults merge_results(std::vector<ResultsFile> inputs) {
+  if (inputs.empty()) throw InputError("nothing to merge: expected one or more results files");
+  for (const ResultsFile& f : inputs) check_same_run(inputs.front(), f);
+  MergedResults out;
+  out.metadata = inputs.front().metadata;
+  out.metadata.shard = merged_shard(inputs, out.notes);
+  std::vector<std::string> hosts;
+  std::map<std::string, const std::string*> origin;  // case id -> file
+  for (ResultsFile& f : inputs) {
+    out.metadata.started_at = std::min(out.metadata.started_at, f.metadata.started_at);
+    if (std::find(hosts.begin(), hosts.end(), f.metadata.host) == hosts.end()) hosts.push_back(f.metadata.host);
+    out.regenerate += (out.regenerate.empty() ? "" : "; ") + f.regenerate;
+    for (CaseResult& c : f.cases) {
+      if (const auto [it, added] = origin.emplace(c.id, &f.path); !added)
+        throw InputError("case '" + c.id + "' is in both " + *it->second + " and " + f.path +
+                         ": expected each case in one shard");
+      out.cases.push_back(std::move(c));
+    }
+  }
+  out.metadata.host.clear();
+  for (const std::string& h : hosts) out.metadata.host += (out.metadata.host.empty() ? "" : ", ") + h;
+  std::sort(out.cases.begin(), out.cases.end(), [](const CaseResult& a, const CaseResult& b) { return a.id < b.id; });
+  return out;
+}
+
+}  // namespace fp8check::record
