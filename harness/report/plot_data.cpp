@@ -1,0 +1,190 @@
+#include "harness/report/plot_data.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <map>
+
+#include "harness/report/plot_data_detail.hpp"
+#include "harness/report/run_summary.hpp"
+#include "harness/report/text_format.hpp"
+
+namespace fp8check::report {
+
+// ---------------------------------------------------------------------------------------
+// The params the plots read, in one place: suites name their axes (harness/suite/), and
+// the names may change. A case uses the first name in a row that it has.
+const PlotParamNames kPlotParams = {
+    .shape = {"shape"},                              // "m128.n7168.k4096": K is the k component
+    .k = {"k"},                                      // or K as a param of its own
+    .accumulation = {"accumulation"},                // error-vs-K series ...
+    .recipe = {"recipe"},                            // ... or, without accumulation, recipe
+    .format = {"formats", "format"},                 // gemm "e4m3fn.e4m3fn", quantize "e4m3fn"
+    .config = {"config"},                            // else CaseResult::config; "auto" is no sweep
+    .seq = {"seq", "kv_len", "seq_len", "seqlen"},   // attention sequence length
+    .logit_scale = {"logit_scale", "softmax_scale"},  // attention logit scale
+    .p_format = {"p_format"},                        // attention P operand: e4m3fn vs bf16
+};
+// DeepSeek-V3 technical report, "Increasing Accumulation Precision": nearly 2% max
+// relative error at K = 4096 without promotion (docs/accumulation.md, model 2).
+constexpr PlotPoint kDeepSeekReference{4096, 0.02};
+// ---------------------------------------------------------------------------------------
+
+namespace detail {
+
+std::optional<std::string> find_param(const CaseResult& c, const std::vector<std::string_view>& names) {
+  for (std::string_view name : names)
+    if (const std::string_view value = c.param(name); !value.empty()) return std::string(value);
+  return std::nullopt;
+}
+
+std::optional<double> parse_number(std::string_view text) {
+  // Axis values may carry a unit-like prefix ("s4096", "x16"): skip leading letters.
+  std::size_t i = 0;
+  while (i < text.size() && ((text[i] >= 'a' && text[i] <= 'z') || (text[i] >= 'A' && text[i] <= 'Z') || text[i] == '_'))
+    ++i;
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data() + i, text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) return std::nullopt;
+  return value;
+}
+
+std::string format_axis_value(double x) {
+  if (std::isfinite(x) && std::floor(x) == x && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  return format_number(x);
+}
+
+double worse(double a, double b) { return std::isnan(a) || std::isnan(b) ? std::nan("") : (a > b ? a : b); }
+
+}  // namespace detail
+
+using namespace detail;
+
+std::optional<double> case_k(const CaseResult& c) {
+  if (const auto shape = find_param(c, kPlotParams.shape)) {
+    std::string_view rest = *shape;
+    while (!rest.empty()) {
+      const std::size_t dot = rest.find('.');
+      const std::string_view part = rest.substr(0, dot);
+      if (part.size() > 1 && part[0] == 'k' && part.find_first_not_of("0123456789", 1) == std::string_view::npos)
+        return parse_number(part);
+      rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
+    }
+  }
+  if (const auto k = find_param(c, kPlotParams.k)) return parse_number(*k);
+  return std::nullopt;
+}
+
+namespace {
+
+// One line plot: per series key and error source, the worst statistic at each x.
+struct LineRecipe {
+  std::string id, title, x_label, y_label, series_what;
+  std::optional<double> (*x_of)(const CaseResult&);
+  std::optional<std::string> (*series_of)(const CaseResult&);
+  double ErrorStatistics::*statistic;
+};
+
+std::optional<Plot> line_plot(const PlottedCases& cases, const LineRecipe& r) {
+  std::vector<std::string> keys;  // series keys in order of first appearance
+  std::map<std::pair<std::size_t, bool>, std::map<double, double>> worst;  // (key, total?) -> x -> y
+  std::map<double, int> xs;
+  for (const CaseResult* case_result : cases) {
+    const CaseResult& c = *case_result;
+    const auto x = r.x_of(c);
+    const auto key = r.series_of(c);
+    if (!x || !key) continue;
+    std::size_t k = std::find(keys.begin(), keys.end(), *key) - keys.begin();
+    if (k == keys.size()) keys.push_back(*key);
+    for (const bool total : {false, true}) {
+      const std::optional<ErrorStatistics>& s = total ? c.total_error : c.kernel_error;
+      if (!s) continue;
+      auto [it, fresh] = worst[{k, total}].try_emplace(*x, (*s).*r.statistic);
+      if (!fresh) it->second = worse(it->second, (*s).*r.statistic);
+      xs[*x] = 0;
+    }
+  }
+  if (xs.size() < 2) return std::nullopt;
+  Plot p;
+  p.id = r.id;
+  p.title = r.title;
+  p.x_label = r.x_label;
+  p.y_label = r.y_label;
+  p.log_x = xs.begin()->first > 0;
+  p.log_y = true;
+  p.table.header.push_back(r.x_label);
+  int omitted = 0;
+  for (const auto& [slot, values] : worst) {
+    PlotSeries s{keys[slot.first] + (slot.second ? " total" : " kernel"), static_cast<int>(slot.first), slot.second, {}};
+    for (const auto& [x, y] : values) {
+      if (std::isfinite(y) && y > 0 && (!p.log_x || x > 0)) s.points.push_back({x, y});
+      else ++omitted;
+    }
+    p.table.header.push_back(s.name);
+    p.series.push_back(std::move(s));
+  }
+  for (const auto& [x, unused] : xs) {
+    std::vector<std::string>& row = p.table.rows.emplace_back(1, format_axis_value(x));
+    for (const auto& [slot, values] : worst) {
+      const auto it = values.find(x);
+      row.push_back(it == values.end() ? "-" : format_number(it->second));
+    }
+  }
+  p.caption = "y: the largest " + r.y_label + " over the cases at each x, one series per " + r.series_what +
+              "; kernel (solid): against the FP64 reference from the dequantized inputs, total (dashed): from the "
+              "original inputs.";
+  if (omitted > 0)
+    p.caption += " " + std::to_string(omitted) + " value(s) are zero or not finite and cannot be drawn on a log axis; "
+                 "the table has them.";
+  return p;
+}
+
+std::optional<std::string> accumulation_or_recipe(const CaseResult& c) {
+  if (auto a = find_param(c, kPlotParams.accumulation)) return a;
+  return find_param(c, kPlotParams.recipe);
+}
+std::optional<double> seq_of(const CaseResult& c) {
+  const auto v = find_param(c, kPlotParams.seq);
+  return v ? parse_number(*v) : std::nullopt;
+}
+std::optional<double> logit_scale_of(const CaseResult& c) {
+  const auto v = find_param(c, kPlotParams.logit_scale);
+  return v ? parse_number(*v) : std::nullopt;
+}
+std::optional<std::string> p_format_of(const CaseResult& c) {
+  const auto v = find_param(c, kPlotParams.p_format);
+  return "P " + (v ? *v : std::string("(any)"));
+}
+
+}  // namespace
+
+std::vector<Plot> derive_plots(std::span<const CaseResult> all_cases) {
+  // A seeded bug's error says nothing about the numerics studied here (and would dwarf
+  // them); the report lists those cases on their own.
+  PlottedCases cases;
+  for (const CaseResult& c : all_cases)
+    if (!is_seeded_bug_case(c)) cases.push_back(&c);
+  std::vector<Plot> plots;
+  const auto add = [&](std::optional<Plot> p) {
+    if (p) plots.push_back(std::move(*p));
+  };
+  if (auto p = line_plot(cases, {"error-vs-k", "Max relative error vs K (accumulation study)", "K",
+                                 "max relative error", "accumulation model (or recipe)", case_k,
+                                 accumulation_or_recipe, &ErrorStatistics::max_relative_error})) {
+    p->reference = kDeepSeekReference;
+    p->reference_label = "DeepSeek-V3: ~2% at K=4096, no promotion";
+    plots.push_back(std::move(*p));
+  }
+  add(strip_plot(cases, "distribution-recipe", "Error distribution per recipe", "recipe", kPlotParams.recipe));
+  add(strip_plot(cases, "distribution-format", "Error distribution per format", "format", kPlotParams.format));
+  add(config_heatmap(cases, kPlotParams));
+  add(line_plot(cases, {"attention-vs-seq", "Attention: relative Frobenius error vs sequence length", "sequence length",
+                        "relative Frobenius error", "P format", seq_of, p_format_of,
+                        &ErrorStatistics::relative_frobenius}));
+  add(line_plot(cases, {"attention-vs-logit-scale", "Attention: relative Frobenius error vs logit scale",
+                        "logit scale", "relative Frobenius error", "P format", logit_scale_of, p_format_of,
+                        &ErrorStatistics::relative_frobenius}));
+  return plots;
+}
+
+}  // namespace fp8check::report
