@@ -23,6 +23,11 @@ int run_formats(const std::vector<std::string>& args);
 int run_convert(const std::vector<std::string>& args);
 int run_configs(const std::vector<std::string>& args);
 int run_devices(const std::vector<std::string>& args);
+int run_list(const std::vector<std::string>& args);
+int run_run(const std::vector<std::string>& args);
 int run_quantize(const std::vector<std::string>& args);
+int run_compare(const std::vector<std::string>& args);
+int run_golden(const std::vector<std::string>& args);
+int run_merge(const std::vector<std::string>& args);
 
 }  // namespace fp8check::cli

@@ -13,11 +13,16 @@ namespace fp8check::cli {
 namespace {
 
 constexpr Command kCommands[] = {
+    {"run", "run a suite: cases -> verdicts, results (HDF5) and reports", run_run},
+    {"list", "list the case ids of a suite (after filter and shard)", run_list},
     {"formats", "print the facts table of every number format", run_formats},
     {"convert", "convert a .npy array to codes of a format (--to) or codes to float32 (--from)", run_convert},
     {"configs", "rank the GEMM configs a device can run for a problem, and explain rejections", run_configs},
     {"devices", "list the device profiles, and the GPU found (if any)", run_devices},
     {"quantize", "quantize a .npy matrix by a recipe (codes, scales, dequantized) into HDF5", run_quantize},
+    {"compare", "compare a results file with a golden: exit 1 if bits or statistics changed", run_compare},
+    {"golden", "golden update RESULTS --golden G [--write]: show (and approve) changes to a golden", run_golden},
+    {"merge", "join the results files of a sharded run into one", run_merge},
 };
 
 void print_usage(std::FILE* out) {

@@ -49,7 +49,8 @@ void GemmDesc::validate() const {
   }
   if (kind == GemmKind::grouped_contiguous && stored_rows() != m)
     fail("contiguous groups' rows sum to " + std::to_string(stored_rows()) + ", expected m = " + std::to_string(m));
-  const std::int64_t min_lda = a_k_major ? k : stored_rows();
+  // MN-major A: one batch's rows per line set (batched A is `groups` separate matrices).
+  const std::int64_t min_lda = a_k_major ? k : (kind == GemmKind::batched ? m : stored_rows());
   const std::int64_t min_ldb = b_k_major ? k : n;
   if (lda != 0 && lda < min_lda) fail("lda " + std::to_string(lda) + " < minimum " + std::to_string(min_lda));
   if (ldb != 0 && ldb < min_ldb) fail("ldb " + std::to_string(ldb) + " < minimum " + std::to_string(min_ldb));

@@ -1,0 +1,43 @@
+// fp8check list SUITE [--filter GLOB]: the case ids a run would execute.
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "harness/cli/command.hpp"
+#include "harness/cli/suite_args.hpp"
+#include "harness/core/error.hpp"
+
+namespace fp8check::cli {
+
+int run_list(const std::vector<std::string>& args) {
+  namespace po = boost::program_options;
+  std::string suite, filter = "*", backend, device;
+  std::optional<std::string> shard;
+  po::options_description opts(
+      "fp8check list SUITE [--filter PATTERNS] [--shard I/N] [--backend B] [--device D]\n\n"
+      "Prints the ids of the suite's cases (after filter and shard), one per line. SUITE is a\n"
+      "name (suites/NAME.toml) or a path. PATTERNS are GoogleTest-style: 'POS1:POS2-NEG1:NEG2'\n"
+      "with * and ?; write \\: for a literal ':' in an id (cfg\\:auto).\n\nOptions");
+  opts.add_options()("help,h", "show this help")("suite", po::value(&suite), "suite name or .toml path")(
+      "filter", po::value(&filter)->default_value(filter), "GoogleTest-style filter on case ids")(
+      "shard", po::value<std::string>(), "I/N: only shard I of N (default: GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS)")(
+      "backend", po::value(&backend), "replace every case's backend")(
+      "device", po::value(&device), "device profile for config = all (default: the suite's, else sm_90)");
+  po::positional_options_description pos;
+  pos.add("suite", 1);
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
+  if (vm.count("help")) {
+    std::cout << opts << "\n";
+    return kExitPass;
+  }
+  po::notify(vm);
+  if (suite.empty()) throw InputError("fp8check list needs a SUITE (a name such as smoke, or a .toml path)");
+  if (vm.count("shard")) shard = vm["shard"].as<std::string>();
+  const LoadedSuite s = load_suite_cases(suite, filter, shard, backend, device);
+  for (const CaseInput& c : s.cases) std::printf("%s\n", c.id.c_str());
+  std::fprintf(stderr, "%zu of %zu case(s) in suite %s\n", s.cases.size(), s.spec.cases.size(), s.spec.name.c_str());
+  return kExitPass;
+}
+
+}  // namespace fp8check::cli

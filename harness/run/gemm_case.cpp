@@ -1,0 +1,177 @@
+#include "harness/run/gemm_case.hpp"
+
+#include <charconv>
+
+#include "harness/core/error.hpp"
+
+namespace fp8check {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string::size_type start = 0;
+  while (true) {
+    const auto pos = s.find(sep, start);
+    out.push_back(s.substr(start, pos - start));
+    if (pos == std::string::npos) return out;
+    start = pos + 1;
+  }
+}
+
+std::int64_t number(const std::string& text, const std::string& what) {
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < 0)
+    throw InputError(what + ": '" + text + "' is not a non-negative integer");
+  return v;
+}
+
+std::pair<ElementType, ElementType> parse_formats(const std::string& v) {
+  const auto parts = split(v, '.');
+  if (parts.size() != 2) throw InputError("formats '" + v + "': expected A.B, e.g. e4m3fn.e4m3fn or e5m2.e4m3fn");
+  return {parse_element_type(parts[0]), parse_element_type(parts[1])};
+}
+
+// B is quantized in its stored N x K orientation: per-row and per-column swap.
+std::string transposed_recipe_name(const std::string& name) {
+  if (name == "row") return "col";
+  if (name == "col") return "row";
+  return name;
+}
+
+std::pair<std::string, std::string> recipe_names(const std::string& v) {
+  const auto parts = split(v, '.');
+  if (parts.size() == 1) return {parts[0], parts[0]};  // the same recipe for both (e.g. tensor, mxfp8)
+  if (parts.size() == 2) return {parts[0], parts[1]};
+  throw InputError("recipe '" + v + "': expected one recipe for both operands or A.B, e.g. vec128.blk128x128");
+}
+
+ScaleBlock scale_block_of(const Recipe& r) {
+  // BlockShape over (MN, K); 0 = the whole extent, which is also how GemmDesc says it.
+  return {static_cast<int>(r.block.rows), static_cast<int>(r.block.cols)};
+}
+
+struct Shape {
+  GemmKind kind = GemmKind::dense;
+  std::int64_t m = 0, n = 0, k = 0, groups = 1, valid = -1;
+};
+
+Shape parse_shape(const std::string& v) {
+  Shape s;
+  const std::string what = "shape '" + v + "'";
+  for (const std::string& part : split(v, '.')) {
+    if (part.empty()) throw InputError(what + ": empty field");
+    const char c = part[0];
+    const std::string rest = part.substr(1);
+    if (c == 'm') s.m = number(rest, what);
+    else if (c == 'n') s.n = number(rest, what);
+    else if (c == 'k') s.k = number(rest, what);
+    else if (c == 'b') s.kind = GemmKind::batched, s.groups = number(rest, what);
+    else if (c == 'v') s.valid = number(rest, what);
+    else if (c == 'g' && !rest.empty() && rest.back() == 'm')
+      s.kind = GemmKind::grouped_masked, s.groups = number(rest.substr(0, rest.size() - 1), what);
+    else if (c == 'g') s.kind = GemmKind::grouped_contiguous, s.groups = number(rest, what);
+    else throw InputError(what + ": unknown field '" + part + "' (expected mM.nN.kK[.bB|.gG|.gGm[.vV]])");
+  }
+  if (s.m < 1 || s.n < 1 || s.k < 1) throw InputError(what + ": m, n and k must all be given and >= 1");
+  if (s.groups < 1) throw InputError(what + ": the group/batch count must be >= 1");
+  if (s.valid >= 0 && s.kind != GemmKind::grouped_masked) throw InputError(what + ": .v is only for masked groups (.gGm)");
+  if (s.valid > s.m) throw InputError(what + ": valid rows " + std::to_string(s.valid) + " > padded m " + std::to_string(s.m));
+  if (s.kind == GemmKind::grouped_contiguous && s.m % s.groups != 0)
+    throw InputError(what + ": m must split evenly into the " + std::to_string(s.groups) + " contiguous groups");
+  return s;
+}
+
+std::pair<std::string, int> parse_layout(const std::string& v) {
+  const auto plus = v.find('+');
+  const std::string base = v.substr(0, plus);
+  if (base != "TN" && base != "NN" && base != "NT" && base != "TT")
+    throw InputError("layout '" + v + "': expected TN, NN, NT or TT, optionally +padP (e.g. TN+pad16)");
+  int pad = 0;
+  if (plus != std::string::npos) {
+    const std::string extra = v.substr(plus + 1);
+    if (!extra.starts_with("pad")) throw InputError("layout '" + v + "': expected +padP after the layout");
+    pad = static_cast<int>(number(extra.substr(3), "layout '" + v + "'"));
+  }
+  return {base, pad};
+}
+
+}  // namespace
+
+void validate_gemm_formats(const std::string& v) { parse_formats(v); }
+void validate_gemm_recipe(const std::string& v) {
+  const auto [a, b] = recipe_names(v);
+  parse_recipe(a);
+  parse_recipe(transposed_recipe_name(b));
+}
+void validate_gemm_shape(const std::string& v) { parse_shape(v); }
+void validate_gemm_layout(const std::string& v) { parse_layout(v); }
+void validate_gemm_epilogue(const std::string& v) {
+  if (v != "plain" && v != "bias" && v != "beta" && v != "alpha2")
+    throw InputError("epilogue '" + v + "': expected plain, bias, beta (beta = 0.5 with a C input) or alpha2");
+}
+
+GemmCase GemmCase::from_params(const CaseParams& params) {
+  GemmCase c;
+  std::string formats = "e4m3fn.e4m3fn", recipe = "vec128.blk128x128", shape, layout = "TN", output = "bf16";
+  std::string distribution = "normal", accumulation = "fp32", fault = "none";
+  for (const auto& [axis, value] : params) {
+    if (axis == "formats") formats = value;
+    else if (axis == "recipe") recipe = value;
+    else if (axis == "shape") shape = value;
+    else if (axis == "layout") layout = value;
+    else if (axis == "output") output = value;
+    else if (axis == "distribution") distribution = value;
+    else if (axis == "accumulation") accumulation = value;
+    else if (axis == "config") c.config = value;
+    else if (axis == "device") c.device = value;
+    else if (axis == "backend") c.backend = value;
+    else if (axis == "epilogue") c.epilogue = value;
+    else if (axis == "fault") fault = value;
+    else throw InputError("unknown GEMM axis '" + axis + "'");
+  }
+  if (shape.empty()) throw InputError("a GEMM case needs a shape (e.g. m128.n7168.k128)");
+  const auto [a_type, b_type] = parse_formats(formats);
+  const auto [a_name, b_name] = recipe_names(recipe);
+  c.a_recipe = parse_recipe(a_name, a_type);
+  c.b_recipe = parse_recipe(transposed_recipe_name(b_name), b_type);
+  const Shape s = parse_shape(shape);
+  const auto [blas, pad] = parse_layout(layout);
+  validate_gemm_epilogue(c.epilogue);
+
+  GemmDesc& d = c.desc;
+  d.kind = s.kind;
+  d.m = s.m;
+  d.n = s.n;
+  d.k = s.k;
+  d.groups = s.groups;
+  if (s.kind == GemmKind::grouped_contiguous) d.group_rows.assign(static_cast<std::size_t>(s.groups), s.m / s.groups);
+  if (s.kind == GemmKind::grouped_masked) d.group_rows.assign(static_cast<std::size_t>(s.groups), s.valid >= 0 ? s.valid : s.m);
+  c.masked_valid_rows = s.valid;
+  d.a_type = c.a_recipe.element;
+  d.b_type = c.b_recipe.element;
+  d.d_type = parse_output_type(output);
+  d.a_k_major = blas[0] == 'T';
+  d.b_k_major = blas[1] == 'N';
+  d.a_scale = scale_block_of(c.a_recipe);
+  d.b_scale = scale_block_of(c.b_recipe);
+  c.ld_pad = pad;
+  if (pad) {
+    d.lda = (d.a_k_major ? d.k : (d.kind == GemmKind::batched ? d.m : d.stored_rows())) + pad;
+    d.ldb = (d.b_k_major ? d.k : d.n) + pad;
+    d.ldd = d.n + pad;
+  }
+  if (c.epilogue == "alpha2") d.alpha = 2.0;
+  if (c.epilogue == "beta") d.beta = 0.5;
+  d.with_bias = c.epilogue == "bias";
+  d.validate();
+
+  c.a_distribution = parse_distribution(distribution);
+  c.b_distribution = c.a_distribution.kind == DistributionKind::llm_activation ? Distribution::normal() : c.a_distribution;
+  if (c.a_distribution.kind == DistributionKind::llm_activation) c.a_distribution.columns = static_cast<std::uint64_t>(d.k);
+  c.model = parse_accumulation_model(accumulation);
+  c.fault = parse_gemm_fault(fault);
+  return c;
+}
+
+}  // namespace fp8check

@@ -1,0 +1,14 @@
+// The ops a suite may name, with their axes, defaults and validators. The suite module
+// knows nothing about what axes mean; this is where they get meaning.
+#pragma once
+
+#include "harness/configs/device_profile.hpp"
+#include "harness/suite/axis_schema.hpp"
+
+namespace fp8check {
+
+// `device`: the profile `config = "all"` expands against (every candidate the selector
+// keeps for that case becomes its own case).
+AxisSchemaRegistry builtin_op_schemas(const DeviceProfile& device);
+
+}  // namespace fp8check

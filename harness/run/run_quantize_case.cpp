@@ -1,0 +1,111 @@
+// The quantize pipeline: inputs -> reference quantizer and the backend's quantize kernel
+// -> exact agreement of codes and scales -> dequantized error against the FP64 input
+// -> a per-element bound (unit roundoff, underflow, clipping) -> verdict.
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+#include "harness/core/convert.hpp"
+#include "harness/core/error.hpp"
+#include "harness/generate/seed.hpp"
+#include "harness/quantize/element_codec.hpp"
+#include "harness/quantize/quantize_compare.hpp"
+#include "harness/run/backend.hpp"
+#include "harness/run/output_record.hpp"
+#include "harness/run/quantize_case.hpp"
+
+namespace fp8check {
+namespace {
+
+std::pair<std::int64_t, std::int64_t> parse_rows_cols(const std::string& v) {
+  std::int64_t r = 0, c = 0;
+  const auto bad = [&] { return InputError("shape '" + v + "': expected rR.cC, e.g. r128.c7168"); };
+  const auto dot = v.find('.');
+  if (dot == std::string::npos || v[0] != 'r' || v[dot + 1] != 'c') throw bad();
+  const auto [p1, e1] = std::from_chars(v.data() + 1, v.data() + dot, r);
+  const auto [p2, e2] = std::from_chars(v.data() + dot + 2, v.data() + v.size(), c);
+  if (e1 != std::errc() || e2 != std::errc() || p1 != v.data() + dot || p2 != v.data() + v.size() || r < 1 || c < 1)
+    throw bad();
+  return {r, c};
+}
+
+}  // namespace
+
+void validate_quantize_shape(const std::string& v) { parse_rows_cols(v); }
+
+void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
+  std::string format = "e4m3fn", recipe_name = "tensor", shape, distribution = "normal", backend_name = "emulated";
+  for (const auto& [axis, value] : input.params) {
+    if (axis == "format") format = value;
+    else if (axis == "recipe") recipe_name = value;
+    else if (axis == "shape") shape = value;
+    else if (axis == "distribution") distribution = value;
+    else if (axis == "backend") backend_name = value;
+    else throw InputError("unknown quantize axis '" + axis + "'");
+  }
+  const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
+  const auto [rows, cols] = parse_rows_cols(shape);
+  const Recipe recipe = parse_recipe(recipe_name, parse_element_type(format));
+  result.backend = backend_name;
+  std::unique_ptr<Backend> backend = make_backend(backend_name);
+  if (std::string why = backend->why_unavailable(); !why.empty()) {
+    result.verdict = Verdict::skipped;
+    result.reason = why;
+    return;
+  }
+  const std::uint64_t key = tensor_key(ctx.seed, input.id, "X");
+  result.seed_key = format_key(key);
+  MatrixD x(rows, cols);
+  generate(parse_distribution(distribution), key, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
+
+  const QuantizedMatrix expected = quantize(x, recipe);
+  const QuantizedMatrix got = backend->run_quantize(x, recipe, {});
+  const QuantizeComparison cmp = compare_quantized(expected, got);
+  const MatrixD deq = dequantize(got);
+
+  // |x - dequant(q(x))| <= u |x| + scale * half the smallest step + what saturation clipped.
+  const ElementType t = recipe.element;
+  const double u = t.is_integer() ? 0.0 : std::ldexp(1.0, -(format_spec(t.format).man_bits + 1));
+  const double half_step = t.is_integer() ? 0.5 : (format_spec(t.format).man_bits > 0 ? decode(t.format, 1) : decode(t.format, 0)) / 2;
+  const double tensor = got.tensor_scale ? static_cast<double>(*got.tensor_scale) : 1.0;
+  const ScaleLayout& l = got.scales.layout;
+  StatisticsOptions opts;
+  opts.output_type = IeeeFloat::fp64;
+  StatisticsAccumulator stats(cols, opts);
+  double ratio = 0;
+  for (std::int64_t i = 0; i < rows; ++i)
+    for (std::int64_t j = 0; j < cols; ++j) {
+      stats.add(deq(i, j), x(i, j), i * cols + j);
+      const double s = static_cast<double>(got.scales.value(l.block_row(i), l.block_col(j))) * tensor;
+      const double bound = u * std::fabs(x(i, j)) + half_step * s + std::max(0.0, std::fabs(x(i, j)) - t.max_magnitude() * s);
+      const double err = std::fabs(deq(i, j) - x(i, j));
+      if (std::isfinite(err)) ratio = std::max(ratio, err == 0 ? 0.0 : err / bound);
+    }
+  result.total_error = stats.finish();
+  const ErrorStatistics& st = *result.total_error;
+  result.checks.push_back({"code mismatches vs reference quantizer", static_cast<double>(cmp.code_mismatches), 0,
+                           cmp.code_mismatches == 0, cmp.summary()});
+  result.checks.push_back({"scale mismatches vs reference quantizer", static_cast<double>(cmp.scale_mismatches), 0,
+                           cmp.scale_mismatches == 0, cmp.summary()});
+  result.checks.push_back({"unexpected NaN/inf", static_cast<double>(st.special_mismatch_count), 0,
+                           st.special_mismatch_count == 0, "a finite input never dequantizes to NaN or inf"});
+  result.checks.push_back({"dequantized error / bound", ratio, tol.max_over_bound, ratio <= tol.max_over_bound,
+                           "u |x| + scale * half the smallest step + clipped magnitude, per element"});
+  result.metrics["over_bound"] = ratio;
+  result.metrics["code_mismatches"] = static_cast<double>(cmp.code_mismatches);
+  result.metrics["scale_mismatches"] = static_cast<double>(cmp.scale_mismatches);
+  result.output = make_output_record(
+      t.name(), rows, cols, [&](std::int64_t e) { return got.codes(e / cols, e % cols); },
+      [&](std::int64_t e) { return deq(e / cols, e % cols); });
+  result.verdict = Verdict::pass;
+  for (const Check& ch : result.checks) {
+    if (ch.passed) continue;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s: %.4g > %.4g", ch.name.c_str(), ch.observed, ch.limit);
+    result.verdict = Verdict::fail;
+    result.reason = buf;
+    break;
+  }
+}
+
+}  // namespace fp8check
