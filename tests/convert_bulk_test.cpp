@@ -300,8 +300,8 @@ TEST(ConvertBulk, NonDefaultRoundingModeStillGivesExactBits) {
 }
 
 // Under FTZ and DAZ a float-unit conversion would flush subnormals; both paths stay exact
-// (e8m0 code 0 is the float subnormal 2^-127; the avx2 e5m2fnuz decode multiplies float
-// subnormals; toward +inf, a float subnormal input rounds up to the smallest code).
+// (e8m0 code 0 is the float subnormal 2^-127; e5m2fnuz codes 0x01..0x03 are subnormals;
+// toward +inf, a float subnormal input rounds up to the smallest code).
 TEST(ConvertBulk, FlushToZeroAndDenormalsAreZeroStillGiveExactBits) {
   std::vector<SimdPath> paths{SimdPath::scalar};
   if (cpu_has_avx2()) paths.push_back(SimdPath::avx2);

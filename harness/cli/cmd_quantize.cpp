@@ -1,8 +1,8 @@
 // fp8check quantize: quantizes a .npy matrix by a recipe with the reference quantizer
 // (harness/quantize/), writes codes, scales and the dequantized tensor to HDF5, and
 // prints the quantization error against the input. Schema: docs/recipes.md.
-#include <boost/program_options.hpp>
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -118,7 +118,7 @@ QuantizationError quantization_error(const MatrixD& out, const MatrixD& ref) {
   return e;
 }
 
-void write_scales(record::Hdf5Group& g, const ScaleTensor& s, const record::DatasetOptions& compressed) {
+void write_scales(record::Hdf5Group& g, const ScaleTensor& s, const DatasetOptions& compressed) {
   const ScaleLayout& l = s.layout;
   const std::uint64_t outer = static_cast<std::uint64_t>(l.order == ScaleOrder::row_major ? l.grid_rows : l.grid_cols);
   const std::vector<std::uint64_t> storage = {outer, static_cast<std::uint64_t>(l.ld)};
@@ -128,9 +128,11 @@ void write_scales(record::Hdf5Group& g, const ScaleTensor& s, const record::Data
   g.set_attribute("meaning", std::string(scale_meaning_name(s.meaning)));
   g.set_attribute("order", std::string(scale_order_name(l.order)));
   g.set_attribute("layout", describe(l));
-  for (auto [name, v] : {std::pair{"block_rows", l.block.rows}, {"block_cols", l.block.cols},
-                         {"grid_rows", l.grid_rows}, {"grid_cols", l.grid_cols}, {"ld", l.ld}})
-    g.set_attribute(name, static_cast<std::int64_t>(v));
+  g.set_attribute("block_rows", l.block.rows);
+  g.set_attribute("block_cols", l.block.cols);
+  g.set_attribute("grid_rows", l.grid_rows);
+  g.set_attribute("grid_cols", l.grid_cols);
+  g.set_attribute("ld", l.ld);
 }
 
 // The command line, as typed (checked by settings_from).
@@ -178,12 +180,13 @@ struct Settings {
 };
 
 Settings settings_from(const Arguments& a, const po::variables_map& vm) {
-  if (a.in_path.empty() || a.out_path.empty()) throw InputError("expected IN.npy OUT.h5 (see fp8check quantize --help)");
+  if (a.in_path.empty() || a.out_path.empty())
+    throw InputError("expected IN.npy OUT.h5 (see fp8check quantize --help)");
   if (a.recipe.empty()) throw InputError("expected --recipe R, one of " + recipe_name_list());
   if (a.gzip < 0 || a.gzip > 9) throw InputError("--gzip " + std::to_string(a.gzip) + " is not valid: expected 0..9");
-  Settings s{parse_recipe(a.recipe, vm.count("format") ? std::optional(parse_element_type(a.format)) : std::nullopt,
-                          vm.count("block") ? std::optional(parse_block_shape(a.block)) : std::nullopt),
-             {}, {}, 0};
+  Settings s;
+  s.recipe = parse_recipe(a.recipe, vm.count("format") ? std::optional(parse_element_type(a.format)) : std::nullopt,
+                          vm.count("block") ? std::optional(parse_block_shape(a.block)) : std::nullopt);
   ScalePolicy& policy = s.options.scale;
   policy.meaning = parse_scale_meaning(a.meaning);
   policy.pow2 = vm.count("pow2-scales") ? Pow2Scale::round_up : Pow2Scale::none;

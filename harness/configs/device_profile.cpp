@@ -44,6 +44,12 @@ const std::vector<DeviceProfile>& builtin_device_profiles() {
     rtx50.native_fp8 = true;
     rtx50.block_scaled_mma = true;
     p.push_back(rtx50);
+    DeviceProfile cpu = make("cpu", "the emulated backend, unconstrained", 0, 2, 1 << 30, 1 << 30);
+    cpu.native_fp8 = true;
+    cpu.block_scaled_mma = true;
+    cpu.global_alignment_bytes = 1;
+    cpu.unconstrained = true;
+    p.push_back(cpu);
     return p;
   }();
   return profiles;
@@ -65,6 +71,7 @@ const DeviceProfile& find_device_profile(std::string_view name) {
 }
 
 std::string DeviceProfile::why_unsupported(ElementType t) const {
+  if (unconstrained) return t.kind == ElementType::Kind::floating && t.format == Format::e8m0fnu ? "e8m0fnu is a scale format, not an operand type" : "";
   const std::string device = name + " (" + examples + ")";
   if (t.is_integer()) return "";  // mma.sync s8/s4 exist on every profile here (sm_80+)
   const Format f = t.format;

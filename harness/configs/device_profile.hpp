@@ -28,6 +28,9 @@ struct DeviceProfile {
   // Formats without native FP8 that Triton converts in software on this device
   // (Triton: "supported fp8 dtypes are ('fp8e4b15', 'fp8e5')" on sm_86).
   std::vector<Format> software_fp8_formats;
+  // The "cpu" profile: the emulated backend itself, which runs any format, layout and
+  // alignment (no device constraint applies; configs still model a tiled kernel).
+  bool unconstrained = false;
 
   // Whether a kernel on this device can take operands of this type, and if not why
   // (empty string = supported).

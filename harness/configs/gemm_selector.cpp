@@ -119,7 +119,7 @@ std::string why_gemm_unsupported(const GemmDesc& p, const DeviceProfile& d) {
   for (const ElementType* t : {&p.a_type, &p.b_type})
     if (std::string why = d.why_unsupported(*t); !why.empty()) return why;
   const bool low_precision = p.a_type.bits() < 16 || p.b_type.bits() < 16;
-  if (low_precision && (!p.a_k_major || !p.b_k_major))
+  if (low_precision && !d.unconstrained && (!p.a_k_major || !p.b_k_major))
     return "layout " + p.layout() + ": " + p.a_type.name() + "x" + p.b_type.name() +
            " tensor-core GEMMs need both operands K-major (TN, as cuBLASLt requires for FP8): transpose the " +
            std::string(!p.a_k_major ? "A" : "B") + " operand when quantizing";

@@ -197,16 +197,23 @@ inline void decode16_via_half(const std::uint8_t* in, float* out) {
   _mm256_storeu_ps(out + 8, hi);
 }
 
-// e5m2fnuz: its top exponent is finite, so no half holds it. Exponent and mantissa placed
-// in a float right below the sign read 2^(bias - 127) times the value (a float subnormal for
-// the code's subnormals); one exact product by 2^(127 - bias) scales it (needs no DAZ).
-inline __m256 decode8_e5m2fnuz(__m256i c) {
+// e5m2fnuz: its top exponent is finite, so the fields cannot go into a half unchanged.
+// Every value is a half, though: a code with exponent field >= 2 is its fields with the
+// exponent lowered by one (bias 16 -> 15); below that (mag < 8) the value is mag * 2^-17,
+// the half subnormal mag << 7. No float arithmetic is needed after the conversion.
+inline void decode16_e5m2fnuz(const std::uint8_t* in, float* out) {
   constexpr FormatSpec s = format_spec(Format::e5m2fnuz);
-  const __m256i placed = _mm256_slli_epi32(_mm256_and_si256(c, splat(0x7F)), 23 - s.man_bits);
-  const __m256 scale = _mm256_castsi256_ps(splat(std::uint32_t(127 + 127 - s.bias) << 23));
-  const __m256i sign = _mm256_slli_epi32(_mm256_and_si256(c, splat(0x80)), 24);
-  const __m256i value = _mm256_or_si256(_mm256_castps_si256(_mm256_mul_ps(_mm256_castsi256_ps(placed), scale)), sign);
-  return _mm256_castsi256_ps(_mm256_blendv_epi8(value, splat(0x7FC00000u), _mm256_cmpeq_epi32(c, splat(0x80))));
+  static_assert(s.bias == 16 && s.man_bits == 2 && s.emin() - s.man_bits == -17);
+  const __m256i c = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)));  // sign-extended
+  const __m256i mag = _mm256_and_si256(c, _mm256_set1_epi16(0x7F));
+  const __m256i rebiased = _mm256_sub_epi16(_mm256_slli_epi16(c, 8), _mm256_set1_epi16(0x0400));
+  // Shifted by 7, bit 15 is the sign and bit 14 a copy of it, cleared.
+  const __m256i small = _mm256_and_si256(_mm256_slli_epi16(c, 7), _mm256_set1_epi16(short(0xBFFF)));
+  __m256i half_bits = _mm256_blendv_epi8(small, rebiased, _mm256_cmpgt_epi16(mag, _mm256_set1_epi16(7)));
+  half_bits = _mm256_blendv_epi8(half_bits, _mm256_set1_epi16(0x7E00),
+                                 _mm256_cmpeq_epi16(c, _mm256_set1_epi16(short(0xFF80))));  // NaN: code 0x80
+  _mm256_storeu_ps(out, _mm256_cvtph_ps(_mm256_castsi256_si128(half_bits)));
+  _mm256_storeu_ps(out + 8, _mm256_cvtph_ps(_mm256_extracti128_si256(half_bits, 1)));
 }
 
 // e8m0fnu: 2^(code - 127) is the float whose exponent field is the code, except code 0
@@ -220,16 +227,12 @@ inline __m256 decode8_e8m0fnu(__m256i c) {
 
 template <Format F>
 inline void decode16(const std::uint8_t* in, float* out) {
-  if constexpr (F == Format::e5m2fnuz || F == Format::e8m0fnu) {
-    const __m256i c_lo = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(in)));
-    const __m256i c_hi = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(in + 8)));
-    if constexpr (F == Format::e5m2fnuz) {
-      _mm256_storeu_ps(out, decode8_e5m2fnuz(c_lo));
-      _mm256_storeu_ps(out + 8, decode8_e5m2fnuz(c_hi));
-    } else {
-      _mm256_storeu_ps(out, decode8_e8m0fnu(c_lo));
-      _mm256_storeu_ps(out + 8, decode8_e8m0fnu(c_hi));
-    }
+  if constexpr (F == Format::e8m0fnu) {
+    _mm256_storeu_ps(out, decode8_e8m0fnu(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(in)))));
+    _mm256_storeu_ps(out + 8,
+                     decode8_e8m0fnu(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(in + 8)))));
+  } else if constexpr (F == Format::e5m2fnuz) {
+    decode16_e5m2fnuz(in, out);
   } else {
     decode16_via_half<F>(in, out);
   }

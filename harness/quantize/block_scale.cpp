@@ -25,7 +25,7 @@ int floor_log2(double v) {
 
 double clamp_scale(double s, ScaleType type) { return std::clamp(s, smallest_scale(type), largest_scale(type)); }
 
-// A positive double already on the grid of `type` (fp32, fp16), as float.
+// v > 0 rounded to nearest even onto the grid of `type` (fp32 or fp16), as float.
 float rounded_to(double v, ScaleType type) {
   if (type == ScaleType::fp16) return static_cast<float>(decode(Format::fp16, encode(Format::fp16, v)));
   return static_cast<float>(v);  // IEEE conversion: round to nearest even

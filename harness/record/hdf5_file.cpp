@@ -292,6 +292,9 @@ Hdf5File Hdf5File::create(const std::filesystem::path& target) {
   f.name_ = target.string();
   f.atomic_ = std::make_unique<io::AtomicFile>(target);  // InputError if the directory is not writable
   const Hdf5Handle fapl = strong_close_access(f.name_);
+  // The HDF5 1.8 object format (compact groups and attributes) cuts the per-case overhead
+  // of results files by about a quarter; every HDF5 >= 1.8 and h5py reads it.
+  if (H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_V18, H5F_LIBVER_LATEST) < 0) fail(f.name_, "cannot set up file access");
   f.file_ = Hdf5Handle(checked(H5Fcreate(f.atomic_->temp_path().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()),
                                f.name_, "cannot create HDF5 file: expected a writable directory"),
                        Kind::file);

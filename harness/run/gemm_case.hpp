@@ -10,7 +10,7 @@
 //   output        "bf16"               fp32, bf16, fp16, e4m3fn
 //   distribution  "normal"             inputs of A (and of B, except llm_activation: B is normal)
 //   accumulation  "fp32"               kernels/emulated/accumulation_model.hpp
-//   config        "auto"               auto | all | a config id (bm128.bn128.bk128.s4)
+//   config        "auto"               auto | orders | a config id (bm128.bn128.bk128.s4)
 //   device        "suite"              the device profile configs are chosen for: the run's, or a name (sm_86)
 //   backend       "emulated"
 //   epilogue      "plain"              plain | bias | beta | alpha2

@@ -7,8 +7,8 @@
 
 namespace fp8check {
 
-// `device`: the profile `config = "all"` expands against (every candidate the selector
-// keeps for that case becomes its own case).
+// `device`: the profile that config = "orders" (GEMM) and "all" (attention) expand
+// against, unless a case names its own device; it must outlive the registry.
 AxisSchemaRegistry builtin_op_schemas(const DeviceProfile& device);
 
 }  // namespace fp8check

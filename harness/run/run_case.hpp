@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "harness/compare/tolerance.hpp"
 #include "harness/configs/device_profile.hpp"
@@ -31,5 +32,12 @@ struct CaseInput {
 };
 
 CaseResult run_case(const CaseInput& c, const RunContext& ctx);
+
+// The attention pipeline (run_attention_case.cpp); run_case dispatches op "attention" to it.
+void run_attention_case(const CaseInput& c, const RunContext& ctx, CaseResult& result);
+
+// For cases that inject a known kernel bug: pass when some check caught it (the reason
+// says which), fail when every check passed. Metric "fault_detected" records it.
+void judge_injected_fault(std::string_view fault, CaseResult& result);
 
 }  // namespace fp8check

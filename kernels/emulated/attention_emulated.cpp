@@ -26,6 +26,8 @@ std::size_t at(std::int64_t i) { return static_cast<std::size_t>(i); }
 
 // Everything fixed for the whole launch.
 struct Launch {
+  Launch(const AttentionDesc& problem, const AttentionOperand& q_operand, const AttentionConfig& c, AttentionFault f)
+      : p(problem), q(q_operand), config(c), fault(f) {}
   const AttentionDesc& p;
   const AttentionOperand& q;
   const AttentionConfig& config;
@@ -210,7 +212,7 @@ void attention_emulated(const AttentionDesc& p, const AttentionOperand& q, const
     decode(v, p.v_type, pair * skv * dv, skv * dv, vf.data() + pair * skv * dv);
   });
 
-  Launch L{p, q, config, fault};
+  Launch L(p, q, config, fault);
   L.scale_log2 = static_cast<float>(static_cast<double>(static_cast<float>(p.softmax_scale)) * kLog2e);
   L.p_scale = static_cast<float>(p.p.scale);
   L.p_offset = std::ilogb(p.p.scale);

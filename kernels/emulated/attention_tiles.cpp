@@ -100,7 +100,7 @@ void pv_edge(const float* p, std::int64_t ld_p, std::int64_t r0, std::int64_t r1
   return max;
 }
 
-[[gnu::target_clones("avx2", "default"), gnu::flatten]] ProbabilityStats attention_row_probabilities(
+[[gnu::target_clones("avx2", "default")]] ProbabilityStats attention_row_probabilities(
     const float* s, std::int64_t count, std::int64_t visible, float m, float p_scale,
     const attention::PRounding& rounding, float* p, float* l) {
   ProbabilityStats stats;

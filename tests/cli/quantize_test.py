@@ -152,6 +152,16 @@ class QuantizeTest(unittest.TestCase):
         np.testing.assert_array_equal(f["scales"]["codes"][()], [[113], [114]])
         self.assertEqual(f.attrs["element"], "e5m2")
 
+    def test_stochastic_rounding_uses_the_random_words_of_convert(self):
+        # With amax 448 the tensor scale is 1, so the codes must be convert's, word for word.
+        x = np.linspace(-448, 448, 999, dtype=np.float64)
+        f, _ = self.quantize(x, "--recipe", "tensor", "--rounding", "stochastic", "--seed", "12345")
+        self.assertEqual(f["scales"]["values"][()].tolist(), [[1.0]])
+        r = subprocess.run([FP8CHECK, "convert", self.path("in.npy"), self.path("c.npy"), "--to", "e4m3fn",
+                            "--rounding", "stochastic", "--seed", "12345"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        np.testing.assert_array_equal(f["codes"][()], np.load(self.path("c.npy")))
+
     # --- bad input: exit 2, one line, nothing written ------------------------------------
     def test_bad_inputs(self):
         x = np.ones((3, 130), dtype=np.float32)

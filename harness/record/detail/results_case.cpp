@@ -169,8 +169,8 @@ void write_case(Hdf5Group& cases, std::size_t i, const CaseResult& c, const Resu
     g.set_attribute("param." + axis, value);
   }
   g.set_attribute("param_axes", axes);
-  // Empty checks and metrics are left out: ~9 HDF5 objects, a third of a case's fixed
-  // size, and goldens keep neither (docs/performance.md, "Results files").
+  // Empty checks and metrics are left out: 9 HDF5 objects, 19 % of a golden case's fixed size;
+  // goldens keep neither (docs/performance.md, "Results files").
   if (!c.checks.empty()) write_checks(g, c.checks);
   if (c.kernel_error) write_statistics(g, "kernel_error", *c.kernel_error);
   if (c.total_error) write_statistics(g, "total_error", *c.total_error);

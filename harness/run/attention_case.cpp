@@ -1,0 +1,139 @@
+#include "harness/run/attention_case.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "harness/core/error.hpp"
+
+namespace fp8check {
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> out;
+  std::string::size_type start = 0;
+  while (true) {
+    const auto pos = s.find(sep, start);
+    out.push_back(s.substr(start, pos - start));
+    if (pos == std::string::npos) return out;
+    start = pos + 1;
+  }
+}
+
+std::int64_t number(const std::string& text, const std::string& what) {
+  std::int64_t v = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1)
+    throw InputError(what + ": '" + text + "' is not an integer >= 1");
+  return v;
+}
+
+std::pair<ElementType, ElementType> parse_formats(const std::string& v) {
+  const auto parts = split(v, '.');
+  if (parts.size() != 2)
+    throw InputError("formats '" + v + "': expected Q.KV, e.g. e4m3fn.e4m3fn, e5m2.e5m2 or bf16.e4m3fn");
+  return {parse_element_type(parts[0]), parse_element_type(parts[1])};
+}
+
+// Fills the shape fields of `d` (everything shape_id() prints).
+void parse_shape(const std::string& v, AttentionDesc& d) {
+  const std::string what = "shape '" + v + "'";
+  d.head_dim_v = 0;
+  for (const std::string& part : split(v, '.')) {
+    auto field = [&](std::string_view prefix) { return part.size() > prefix.size() && part.starts_with(prefix); };
+    if (part == "causal") d.causal = true;
+    else if (field("skv")) d.seq_kv = number(part.substr(3), what);
+    else if (field("sq")) d.seq_q = number(part.substr(2), what);
+    else if (field("kv")) d.kv_heads = number(part.substr(2), what);
+    else if (field("dv")) d.head_dim_v = number(part.substr(2), what);
+    else if (field("d")) d.head_dim_qk = number(part.substr(1), what);
+    else if (field("h")) d.q_heads = number(part.substr(1), what);
+    else if (field("b")) d.batch = number(part.substr(1), what);
+    else
+      throw InputError(what + ": unknown field '" + part +
+                       "' (expected bB.hH.kvK.sqS.skvS.dD[.dvD][.causal], e.g. b1.h8.kv2.sq128.skv1024.d128)");
+  }
+  if (d.seq_q < 1 || d.seq_kv < 1 || d.head_dim_qk < 1)
+    throw InputError(what + ": sq, skv and d must be given (e.g. b1.h8.kv8.sq128.skv128.d128)");
+  if (d.head_dim_v == 0) d.head_dim_v = d.head_dim_qk;
+  if (d.q_heads % d.kv_heads != 0)
+    throw InputError(what + ": kv heads " + std::to_string(d.kv_heads) + " must divide heads " +
+                     std::to_string(d.q_heads) + " (GQA groups)");
+}
+
+double parse_logit_scale(const std::string& v) {
+  double x = 0;
+  const auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || ptr != v.data() + v.size() || !std::isfinite(x) || x <= 0)
+    throw InputError("logit_scale '" + v + "': expected a number > 0 (a multiplier on 1/sqrt(head_dim_qk), e.g. 1, 4, 16)");
+  return x;
+}
+
+AttentionScaling parse_scaling(const std::string& v) {
+  if (v == "tensor") return AttentionScaling::tensor;
+  if (v == "head") return AttentionScaling::head;
+  throw InputError("scaling '" + v + "': expected tensor (one descale per tensor) or head (one per batch x head)");
+}
+
+OutputType parse_attention_output(const std::string& v) {
+  const OutputType t = parse_output_type(v);
+  if (t == OutputType::e4m3fn) throw InputError("output '" + v + "': attention outputs bf16, fp16 or fp32");
+  return t;
+}
+
+}  // namespace
+
+void validate_attention_formats(const std::string& v) {
+  AttentionDesc d;
+  std::tie(d.q_type, d.k_type) = parse_formats(v);
+  d.v_type = d.k_type;
+  d.seq_q = d.seq_kv = d.head_dim_qk = d.head_dim_v = 1;
+  d.softmax_scale = 1;
+  d.validate();
+}
+void validate_attention_shape(const std::string& v) {
+  AttentionDesc d;
+  parse_shape(v, d);
+}
+void validate_attention_scaling(const std::string& v) { parse_scaling(v); }
+void validate_attention_logit_scale(const std::string& v) { parse_logit_scale(v); }
+void validate_attention_output(const std::string& v) { parse_attention_output(v); }
+
+AttentionCase AttentionCase::from_params(const CaseParams& params) {
+  AttentionCase c;
+  std::string formats = "e4m3fn.e4m3fn", shape, p = "e4m3", scaling = "tensor", logit_scale = "1", output = "bf16";
+  std::string distribution = "normal", fault = "none";
+  for (const auto& [axis, value] : params) {
+    if (axis == "formats") formats = value;
+    else if (axis == "shape") shape = value;
+    else if (axis == "p") p = value;
+    else if (axis == "scaling") scaling = value;
+    else if (axis == "logit_scale") logit_scale = value;
+    else if (axis == "output") output = value;
+    else if (axis == "distribution") distribution = value;
+    else if (axis == "config") c.config = value;
+    else if (axis == "device") c.device = value;
+    else if (axis == "backend") c.backend = value;
+    else if (axis == "fault") fault = value;
+    else throw InputError("unknown attention axis '" + axis + "'");
+  }
+  if (shape.empty()) throw InputError("an attention case needs a shape (e.g. b1.h8.kv8.sq128.skv128.d128)");
+  AttentionDesc& d = c.desc;
+  parse_shape(shape, d);
+  std::tie(d.q_type, d.k_type) = parse_formats(formats);
+  d.v_type = d.k_type;
+  d.o_type = parse_attention_output(output);
+  d.p = parse_p_handling(p);
+  c.logit_scale = parse_logit_scale(logit_scale);
+  // The kernel takes s as a float; the reference gets the same float value.
+  d.softmax_scale = static_cast<float>(c.logit_scale / std::sqrt(static_cast<double>(d.head_dim_qk)));
+  d.validate();
+  c.scaling = parse_scaling(scaling);
+  c.distribution = parse_distribution(distribution);
+  c.fault = parse_attention_fault(fault);
+  return c;
+}
+
+}  // namespace fp8check

@@ -1,0 +1,161 @@
+#include "harness/run/attention_judge.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "harness/core/convert.hpp"
+#include "harness/run/attention_bound.hpp"
+#include "harness/run/output_record.hpp"
+#include "kernels/emulated/attention_numerics.hpp"
+
+namespace fp8check {
+namespace {
+
+constexpr double kLog2e = 1.4426950408889634074;
+
+NumericType numeric_type(OutputType t) {
+  switch (t) {
+    case OutputType::fp32: return IeeeFloat::fp32;
+    case OutputType::bf16: return Format::bf16;
+    case OutputType::fp16: return Format::fp16;
+    case OutputType::e4m3fn: return Format::e4m3fn;
+  }
+  return IeeeFloat::fp64;
+}
+
+references::HeadMatrices absolute(const references::HeadMatrices& t) {
+  references::HeadMatrices a = t;
+  for (MatrixD& m : a.per_head) m = m.cwiseAbs();
+  return a;
+}
+
+}  // namespace
+
+AttentionReferences compute_attention_references(const AttentionCase& c, const AttentionInputs& in, int threads) {
+  const AttentionDesc& d = c.desc;
+  const references::AttentionProblem problem = reference_problem(d);
+  const auto workers = static_cast<unsigned>(std::max(1, threads));
+  AttentionReferences r;
+  r.dequantized = references::attention_reference(problem, in.q_hat, in.k_hat, in.v_hat, workers);
+  r.original = references::attention_reference(problem, in.q, in.k, in.v, workers);
+  r.weighted_abs_v = references::attention_reference(problem, in.q_hat, in.k_hat, absolute(in.v_hat), workers).out;
+  for (const MatrixD& v : in.v_hat.per_head) {
+    MatrixD prefix = MatrixD::Zero(v.rows() + 1, v.cols());
+    for (std::int64_t j = 0; j < v.rows(); ++j) prefix.row(j + 1) = prefix.row(j) + v.row(j).cwiseAbs();
+    r.abs_v_prefix.push_back(std::move(prefix));
+  }
+  // Cauchy-Schwarz: σ Σ_d |q_d k_d| <= σ ||q|| ||k||; the slack covers the FP64 norms' rounding.
+  const double sigma = d.softmax_scale * kLog2e * (1 + 1e-12);
+  for (std::int64_t b = 0; b < d.batch; ++b)
+    for (std::int64_t h = 0; h < d.q_heads; ++h) {
+      const double k_norm = in.k_hat.at(b, d.kv_head_of(h)).rowwise().norm().maxCoeff();
+      const MatrixD& q = in.q_hat.at(b, h);
+      for (std::int64_t i = 0; i < d.seq_q; ++i) r.score_magnitude.push_back(sigma * q.row(i).norm() * k_norm);
+    }
+  return r;
+}
+
+void judge_attention(const AttentionCase& c, const AttentionConfig& config, const AttentionReferences& ref,
+                     const AttentionOutput& out, const ToleranceSettings& tol, const AttentionOutput* baseline,
+                     CaseResult& result) {
+  const AttentionDesc& d = c.desc;
+  const NumericType type = numeric_type(d.o_type);
+  const double u_out = unit_roundoff(type);
+  const double eta_out = d.o_type == OutputType::fp32 ? 0x1p-150 : decode(std::get<Format>(type), 1) / 2;
+  const DtypeTolerance dtype = default_dtype_tolerance(type);
+  StatisticsOptions opts;
+  opts.output_type = type;
+  opts.rtol = tol.rtol.value_or(dtype.rtol);
+  opts.atol = tol.atol.value_or(dtype.atol);
+  const std::int64_t dv = d.head_dim_v;
+  StatisticsAccumulator kernel(dv, opts), total(dv, opts);
+  // The floor of check (b): what P's rounding alone can make the two paths differ by.
+  const PRoundingError p_err = p_rounding_error(d.p), bf16_err = p_rounding_error(default_p_handling(Format::bf16));
+  double kernel_ratio = 0, baseline_max = 0, noise = 0, floor = 0, lse_error = 0;
+  std::int64_t index = 0, row = 0;
+  for (std::int64_t b = 0; b < d.batch; ++b)
+    for (std::int64_t h = 0; h < d.q_heads; ++h) {
+      const MatrixD& deq = ref.dequantized.out.at(b, h);
+      const MatrixD& orig = ref.original.out.at(b, h);
+      const MatrixD& w = ref.weighted_abs_v.at(b, h);
+      const MatrixD& prefix = ref.abs_v_prefix[static_cast<std::size_t>(b * d.kv_heads + d.kv_head_of(h))];
+      for (std::int64_t i = 0; i < d.seq_q; ++i, ++row) {
+        const AttentionErrorTerms terms = attention_error_terms(d, config, ref.score_magnitude[static_cast<std::size_t>(row)]);
+        const double ref_lse = ref.dequantized.lse(b * d.q_heads + h, i);
+        if (std::isfinite(ref_lse)) lse_error = std::max(lse_error, std::fabs(out.row_lse(b, h, i) - ref_lse));
+        for (std::int64_t col = 0; col < dv; ++col, ++index) {
+          const double got = out.value(b, h, i, col), expect = deq(i, col);
+          kernel.add(got, expect, index);
+          total.add(got, orig(i, col), index);
+          const double a = prefix(d.visible_keys(i), col);
+          const double e = terms.relative * w(i, col) + terms.absolute * a;
+          const double bound = e + u_out * (std::fabs(expect) + e) + eta_out;
+          if (std::isfinite(got)) {
+            const double err = std::fabs(got - expect);
+            kernel_ratio = std::max(kernel_ratio, err == 0 ? 0.0 : err / bound);
+          }
+          if (baseline) baseline_max = std::max(baseline_max, std::fabs(baseline->value(b, h, i, col) - expect));
+          noise = std::max(noise, std::fabs((expect + 0.3) - 0.3 - expect));
+          floor = std::max(floor, (p_err.u + bf16_err.u) * (1 + terms.relative) * w(i, col) +
+                                      (p_err.eta + bf16_err.eta) * a + 2 * (bound - e));
+        }
+      }
+    }
+  result.kernel_error = kernel.finish();
+  result.total_error = total.finish();
+  const ErrorStatistics& ks = *result.kernel_error;
+
+  auto add = [&](std::string name, double observed, double limit, bool passed, std::string detail) {
+    result.checks.push_back({std::move(name), observed, limit, passed, std::move(detail)});
+  };
+  add("unexpected NaN/inf", static_cast<double>(ks.special_mismatch_count), 0, ks.special_mismatch_count == 0,
+      "an output NaN or inf where the FP64 reference is finite never passes");
+  const double p_limit = attention::p_rounding(d.p.format).max_finite;
+  add("P * p_scale within " + std::string(d.p.format == Format::bf16 ? "bf16" : "FP8") + " range",
+      static_cast<double>(out.p_max), p_limit, out.p_max <= p_limit,
+      "largest P * " + d.p.name() + " before rounding; above the format's max, satfinite clips it while the row sum keeps it");
+  add("kernel error / a-priori bound", kernel_ratio, tol.max_over_bound, kernel_ratio <= tol.max_over_bound,
+      attention_bound_derivation(d, config) + "; output u = " + std::to_string(u_out));
+  if (baseline) {
+    const double limit = tol.baseline_ratio * baseline_max + 2 * noise + floor;
+    add("kernel max error vs bf16-P baseline", ks.max_abs_error, limit, ks.max_abs_error <= limit,
+        "<= ratio x the same kernel's max error with bf16 P + 2 x reference noise (FlashAttention-3 tests) + "
+        "floor: the P-rounding difference of the two paths (u_P + u_bf16) W + underflow + both output roundings");
+  }
+  add("elements over atol + rtol|ref|", static_cast<double>(ks.over_tolerance_count), 0,
+      !tol.require_allclose || ks.over_tolerance_count == 0,
+      std::string(dtype.source) + (tol.require_allclose ? " (binding)" : " (reported)"));
+  if (tol.max_relative_frobenius)
+    add("relative Frobenius error", ks.relative_frobenius, *tol.max_relative_frobenius,
+        ks.relative_frobenius <= *tol.max_relative_frobenius, "suite override");
+
+  result.metrics["kernel_over_bound"] = kernel_ratio;
+  result.metrics["p_max"] = out.p_max;
+  result.metrics["p_saturated"] = static_cast<double>(out.p_saturated);
+  result.metrics["lse_max_abs_error"] = lse_error;
+  if (baseline) {
+    result.metrics["baseline_max_abs_error"] = baseline_max;
+    result.metrics["baseline_floor"] = floor;
+  }
+
+  const std::int64_t rows = d.batch * d.q_heads * d.seq_q;
+  result.output = make_output_record(
+      std::string(output_type_name(d.o_type)), rows, dv, [&](std::int64_t e) { return out.bits[static_cast<std::size_t>(e)]; },
+      [&](std::int64_t e) {
+        const std::int64_t r = e / dv;
+        return out.value(r / (d.q_heads * d.seq_q), r / d.seq_q % d.q_heads, r % d.seq_q, e % dv);
+      });
+
+  result.verdict = Verdict::pass;
+  for (const Check& ch : result.checks) {
+    if (ch.passed) continue;
+    result.verdict = Verdict::fail;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s: %.4g > %.4g", ch.name.c_str(), ch.observed, ch.limit);
+    result.reason = buf;
+    break;
+  }
+}
+
+}  // namespace fp8check

@@ -1,0 +1,34 @@
+// Stages "FP64 reference -> statistics -> verdict" of an attention case.
+//  - references from the dequantized inputs (isolates the kernel's own arithmetic) and
+//    from the original inputs (total error, quantization included; reported, no bound);
+//  - the a-priori bound of attention_bound.hpp per element, reported as observed / bound;
+//  - FlashAttention-3's relative check against the same kernel with bf16 P;
+//  - P·scale against the P format's range; statistics; the verdict and its reason.
+#pragma once
+
+#include <vector>
+
+#include "harness/compare/tolerance.hpp"
+#include "harness/core/matrix.hpp"
+#include "harness/run/attention_inputs.hpp"
+#include "harness/run/case_result.hpp"
+
+namespace fp8check {
+
+struct AttentionReferences {
+  references::AttentionResult dequantized;  // from Q̂, K̂, V̂
+  references::AttentionResult original;     // from Q, K, V
+  references::HeadMatrices weighted_abs_v;  // W = softmax(Ŝ) |V̂|, per (batch, q head)
+  std::vector<MatrixD> abs_v_prefix;        // per (batch, kv head): row j = Σ_{j' < j} |V̂_j'|
+  std::vector<double> score_magnitude;      // per (batch, q head, row): σ ||q̂_i|| max_j ||k̂_j|| (log2 units)
+};
+
+AttentionReferences compute_attention_references(const AttentionCase& c, const AttentionInputs& in, int threads);
+
+// Fills kernel_error, total_error, checks, metrics, output, verdict and reason.
+// `baseline`: the same inputs and config through the kernel with bf16 P, no fault (if run).
+void judge_attention(const AttentionCase& c, const AttentionConfig& config, const AttentionReferences& ref,
+                     const AttentionOutput& out, const ToleranceSettings& tol, const AttentionOutput* baseline,
+                     CaseResult& result);
+
+}  // namespace fp8check
