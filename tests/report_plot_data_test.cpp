@@ -98,7 +98,7 @@ TEST(ReportPlotData, TheSyntheticRunHasEveryPlotAndTheHeatmapHoldsTheWorstCheckR
   const std::vector<Plot> plots = report::derive_plots(cases);
   std::vector<std::string> ids;
   for (const Plot& p : plots) ids.push_back(p.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"error-vs-k", "distribution-recipe", "distribution-format", "config-sweep",
+  EXPECT_EQ(ids, (std::vector<std::string>{"error-vs-k", "error-vs-k-frobenius", "distribution-recipe", "distribution-format", "config-sweep",
                                            "attention-vs-seq", "attention-vs-logit-scale"}));
   const Plot* heat = find_plot(plots, "config-sweep");
   ASSERT_EQ(heat->rows.size(), 4u);  // three swept configs and the invalid config of the error case

@@ -25,6 +25,7 @@ int run_configs(const std::vector<std::string>& args);
 int run_devices(const std::vector<std::string>& args);
 int run_list(const std::vector<std::string>& args);
 int run_run(const std::vector<std::string>& args);
+int run_report(const std::vector<std::string>& args);
 int run_quantize(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
 int run_golden(const std::vector<std::string>& args);

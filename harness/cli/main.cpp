@@ -15,6 +15,7 @@ namespace {
 constexpr Command kCommands[] = {
     {"run", "run a suite: cases -> verdicts, results (HDF5) and reports", run_run},
     {"list", "list the case ids of a suite (after filter and shard)", run_list},
+    {"report", "write the reports (HTML, Markdown, JSON, JUnit) of results files", run_report},
     {"formats", "print the facts table of every number format", run_formats},
     {"convert", "convert a .npy array to codes of a format (--to) or codes to float32 (--from)", run_convert},
     {"configs", "rank the GEMM configs a device can run for a problem, and explain rejections", run_configs},

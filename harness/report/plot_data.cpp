@@ -175,6 +175,9 @@ std::vector<Plot> derive_plots(std::span<const CaseResult> all_cases) {
     p->reference_label = "DeepSeek-V3: ~2% at K=4096, no promotion";
     plots.push_back(std::move(*p));
   }
+  add(line_plot(cases, {"error-vs-k-frobenius", "Relative Frobenius error vs K (accumulation study)", "K",
+                         "||D - ref|| / ||ref||", "accumulation model (or recipe)", case_k, accumulation_or_recipe,
+                         &ErrorStatistics::relative_frobenius}));
   add(strip_plot(cases, "distribution-recipe", "Error distribution per recipe", "recipe", kPlotParams.recipe));
   add(strip_plot(cases, "distribution-format", "Error distribution per format", "format", kPlotParams.format));
   add(config_heatmap(cases, kPlotParams));

@@ -53,12 +53,16 @@ RunSummary summarize(std::span<const CaseResult> cases) {
 
 bool is_seeded_bug_case(const CaseResult& c) {
   const bool has_param = std::any_of(c.params.begin(), c.params.end(), [](const auto& p) { return p.first == kSeedBugParam; });
-  return has_param || c.id.starts_with(kSeedIdPrefix);
+  // Cases that inject a known kernel bug (suites/seeds.toml: the `fault` axis).
+  const std::string_view fault = c.param("fault");
+  return has_param || c.id.starts_with(kSeedIdPrefix) || (!fault.empty() && fault != "none");
 }
 
 std::string seeded_bug_explanation(const CaseResult& c) {
   std::string out;
   if (const std::string_view bug = c.param(kSeedBugParam); !bug.empty()) out = "bug: " + std::string(bug) + "; ";
+  if (const std::string_view fault = c.param("fault"); !fault.empty() && fault != "none")
+    out = "injected bug: " + std::string(fault) + "; ";
   if (!c.reason.empty()) return out + c.reason;
   if (c.metrics.empty()) return out + "no reason recorded";
   out += "metrics:";
