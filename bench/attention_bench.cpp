@@ -44,7 +44,13 @@ void attention_emulated(benchmark::State& state) {
   state.SetLabel("P " + c.desc.p.name() + (c.desc.causal ? ", causal" : "") + ", 2 threads");
 }
 
-BENCHMARK(attention_reference)->ArgNames({"causal"})->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+BENCHMARK(attention_reference)
+    ->ArgNames({"causal"})
+    ->Arg(0)
+    ->Arg(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime()
+    ->MeasureProcessCPUTime();
 BENCHMARK(attention_emulated)
     ->ArgNames({"causal", "bf16_p"})
     ->ArgsProduct({{0, 1}, {0, 1}})

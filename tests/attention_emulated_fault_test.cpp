@@ -3,7 +3,11 @@
 // (run_case, op "attention") where it does; the fault-free twin of each case passes.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <ostream>
+
 #include "harness/configs/device_profile.hpp"
+#include "harness/core/error.hpp"
 #include "harness/run/run_case.hpp"
 #include "tests/attention_test_support.hpp"
 
@@ -33,12 +37,65 @@ TEST(AttentionFaults, EachFaultChangesTheOutputWhereItActs) {
     EXPECT_NE(run_kernel(f, split, 2, fault).bits, good.bits) << attention_fault_name(fault);
 }
 
+CaseResult run_attention(const CaseParams& params) {
+  RunContext ctx;
+  ctx.device = &find_device_profile("sm_90");
+  ctx.threads = 2;
+  CaseInput input;
+  input.op = "attention";
+  input.params = params;
+  input.id = "attention/pipeline-test";
+  return run_case(input, ctx);
+}
+
+TEST(AttentionPipeline, UnsupportedDevicesSkipAndBadConfigsAreErrors) {
+  const CaseResult sm86 = run_attention({{"shape", "b1.h2.kv2.sq8.skv64.d64"}, {"device", "sm_86"}});
+  EXPECT_EQ(sm86.verdict, Verdict::skipped);
+  EXPECT_NE(sm86.reason.find("needs native FP8 MMA"), std::string::npos) << sm86.reason;
+  const CaseResult wide = run_attention({{"shape", "b1.h2.kv2.sq8.skv64.d64"}, {"config", "bq64.bkv176.s1"}});
+  EXPECT_EQ(wide.verdict, Verdict::error);
+  EXPECT_NE(wide.reason.find("block_kv: 176 is not a multiple of 32"), std::string::npos) << wide.reason;
+  const CaseResult gpu = run_attention({{"shape", "b1.h2.kv2.sq8.skv64.d64"}, {"backend", "cuda"}});
+  EXPECT_EQ(gpu.verdict, Verdict::skipped) << gpu.reason;
+  const CaseResult bad = run_attention({{"shape", "b1.h3.kv2.sq8.skv64.d64"}});
+  EXPECT_EQ(bad.verdict, Verdict::error);
+  EXPECT_NE(bad.reason.find("must divide heads"), std::string::npos) << bad.reason;
+  const CaseResult ok = run_attention({{"shape", "b1.h2.kv2.sq8.skv64.d64"}, {"config", "bq64.bkv64.s1"}});
+  EXPECT_EQ(ok.verdict, Verdict::pass) << ok.reason;
+  EXPECT_EQ(ok.config, "bq64.bkv64.s1");
+  ASSERT_TRUE(ok.output.has_value());
+  EXPECT_EQ(ok.output->rows, 2 * 8);
+  EXPECT_EQ(ok.output->cols, 64);
+}
+
+TEST(AttentionPipeline, CaseParamsBuildTheDescriptor) {
+  const AttentionCase c = AttentionCase::from_params({{"shape", "b2.h8.kv1.sq1.skv4224.d192.dv128"},
+                                                      {"formats", "bf16.e5m2"},
+                                                      {"p", "e5m2.s64"},
+                                                      {"logit_scale", "4"},
+                                                      {"output", "fp32"}});
+  EXPECT_EQ(c.desc.shape_id(), "b2.h8.kv1.sq1.skv4224.d192.dv128");
+  EXPECT_EQ(c.desc.q_type, ElementType::of(Format::bf16));
+  EXPECT_EQ(c.desc.v_type, ElementType::of(Format::e5m2));
+  EXPECT_EQ(c.desc.softmax_scale, static_cast<double>(static_cast<float>(4 / std::sqrt(192.0))));
+  EXPECT_EQ(c.desc.p.name(), "e5m2.s64");
+  for (const char* bad : {"b1.h2.kv2.sq8.d64", "b1.h2.kv2.sq8.skv8.d64.sliding", "b1.h2.kv2.sq8.skv0.d64"})
+    EXPECT_THROW(AttentionCase::from_params({{"shape", bad}}), InputError) << bad;
+  EXPECT_THROW(AttentionCase::from_params({{"shape", "b1.h2.kv2.sq8.skv8.d64"}, {"logit_scale", "-1"}}), InputError);
+  EXPECT_THROW(AttentionCase::from_params({{"shape", "b1.h2.kv2.sq8.skv8.d64"}, {"output", "e4m3fn"}}), InputError);
+  EXPECT_THROW(AttentionCase::from_params({{"shape", "b1.h2.kv2.sq8.skv8.d64"}, {"fault", "nope"}}), InputError);
+}
+
 struct FaultCase {
   const char* fault;
   const char* shape;
   const char* config;
   const char* failing_check;  // the check that must catch it
 };
+
+void PrintTo(const FaultCase& f, std::ostream* os) {
+  *os << f.fault << " on " << f.shape << " " << f.config << ": " << f.failing_check;
+}
 
 class AttentionFaultCaught : public ::testing::TestWithParam<FaultCase> {};
 

@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <ostream>
 #include <string>
 
 #include "tests/attention_test_support.hpp"
@@ -16,6 +17,10 @@ namespace {
 struct ShapeCase {
   std::string shape, formats, p, scaling, output, config;
 };
+
+void PrintTo(const ShapeCase& s, std::ostream* os) {
+  *os << s.shape << " " << s.formats << " p " << s.p << " " << s.scaling << " -> " << s.output << " " << s.config;
+}
 
 class AttentionWithinBound : public ::testing::TestWithParam<ShapeCase> {};
 

@@ -111,6 +111,30 @@ TEST(AttentionSelector, RegistersLimitHeadDim256OnHopper) {
                           [](const RejectedAttentionConfig& r) { return r.reason.starts_with("registers:"); }));
 }
 
+TEST(AttentionDesc, ShapeIdsPHandlingAndValidation) {
+  AttentionDesc p = problem(128, 1024, 192, 128, true);
+  EXPECT_EQ(p.shape_id(), "b2.h8.kv2.sq128.skv1024.d192.dv128.causal");
+  EXPECT_EQ(p.kv_head_of(5), 1);
+  EXPECT_EQ(p.visible_keys(0), 897);  // bottom-right aligned: row i sees j <= i + skv - sq
+  EXPECT_EQ(p.visible_keys(127), 1024);
+  EXPECT_EQ(parse_p_handling("e4m3").name(), "e4m3.s256");
+  EXPECT_EQ(parse_p_handling("e5m2.s64").scale, 64.0);
+  EXPECT_EQ(parse_p_handling("bf16").name(), "bf16");
+  for (const char* bad : {"e4m3.s3", "e4m3.s0", "e4m3.s65536", "e4m3.x256", "e4m3.s", "e4m3fnuz", "fp32"})
+    EXPECT_THROW(parse_p_handling(bad), InputError) << bad;
+  p.kv_heads = 3;
+  EXPECT_THROW(p.validate(), InputError);
+  p = problem(1, 1, 64, 64);
+  p.o_type = OutputType::e4m3fn;
+  EXPECT_THROW(p.validate(), InputError);
+  p = problem(1, 1, 64, 64);
+  p.softmax_scale = 0;
+  EXPECT_THROW(p.validate(), InputError);
+  p = problem(1, 1, 64, 64);
+  p.k_type = ElementType::of(Format::bf16);  // the KV cache is FP8
+  EXPECT_THROW(p.validate(), InputError);
+}
+
 TEST(AttentionSelector, ConfigIdsRoundTrip) {
   for (const char* id : {"bq128.bkv128.s2", "bq64.bkv176.s1.sp4", "bq64.bkv64.s3.sp8.tree"})
     EXPECT_EQ(parse_attention_config(id).id(), id);

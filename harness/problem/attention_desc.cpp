@@ -51,14 +51,17 @@ PHandling parse_p_handling(std::string_view text) {
     throw InputError("P handling '" + std::string(text) + "': unknown format '" + std::string(base) + "'; " + accepted);
   }
   if (!is_p_format(f))
-    throw InputError("P handling '" + std::string(text) + "': P cannot be " + std::string(format_name(f)) + "; " + accepted);
+    throw InputError("P handling '" + std::string(text) + "': P cannot be " + std::string(format_name(f)) + "; " +
+                     accepted);
   PHandling p = default_p_handling(f);
   if (dot == std::string_view::npos) return p;
   const std::string_view rest = text.substr(dot + 1);
   std::int64_t n = 0;
   const char* end = rest.data() + rest.size();
-  const auto parsed = rest.size() > 1 && rest[0] == 's' ? std::from_chars(rest.data() + 1, end, n) : std::from_chars_result{rest.data(), std::errc::invalid_argument};
-  if (parsed.ec != std::errc() || parsed.ptr != end || n < 1 || n > kMaxPScale || !is_power_of_two(static_cast<double>(n)))
+  const bool digits = rest.size() > 1 && rest[0] == 's';
+  const auto parsed = digits ? std::from_chars(rest.data() + 1, end, n) : std::from_chars_result{rest.data(), std::errc()};
+  const bool valid = digits && parsed.ec == std::errc() && parsed.ptr == end;
+  if (!valid || n < 1 || n > kMaxPScale || !is_power_of_two(static_cast<double>(n)))
     throw InputError("P handling '" + std::string(text) + "': bad scale '" + std::string(rest) + "'; " + accepted);
   p.scale = static_cast<double>(n);
   return p;

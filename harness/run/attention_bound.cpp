@@ -57,6 +57,7 @@ AttentionErrorTerms attention_error_terms(const AttentionDesc& p, const Attentio
   double rel = (num + den) / (1 - den);
   // Normalisation O = acc · ((1/l) · v_descale): three roundings.
   rel = (1 + rel) * (1 + gamma(3)) - 1;
+  double accumulation = (1 + sums) * (1 + gamma(3)) - 1;
   double abs = (pr.eta + kFlush) * (1 + num) * (1 + gamma(3));
   // Products P̂·V̂ below FP32's normal range (bf16 P with e5m2 V) lose up to 2^-150 each.
   abs += static_cast<double>(p.seq_kv) * 0x1p-149 / p.p.scale;
@@ -70,8 +71,9 @@ AttentionErrorTerms attention_error_terms(const AttentionDesc& p, const Attentio
     const double combine = (1 + omega) * (1 + gamma(k.splits)) - 1;
     rel = (1 + rel) * (1 + combine) - 1;
     abs *= 1 + combine;
+    accumulation = (1 + accumulation) * (1 + gamma(k.splits)) - 1;
   }
-  return {rel, abs};
+  return {rel, abs, accumulation};
 }
 
 std::string attention_bound_derivation(const AttentionDesc& p, const AttentionConfig& c) {

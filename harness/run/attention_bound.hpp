@@ -36,6 +36,9 @@ PRoundingError p_rounding_error(const PHandling& p);
 struct AttentionErrorTerms {
   double relative = 0;  // times W_ic
   double absolute = 0;  // times A_ic
+  // The part of `relative` from the P·V sums, the normalisation and the split sums: all a
+  // kernel with another P rounding (same scores, P and l, bit for bit) does differently.
+  double accumulation = 0;
 };
 
 // `score_magnitude`: a bound on σ Σ_d |q̂_id k̂_jd| over the row's keys in log2 units

@@ -70,7 +70,8 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
   opts.atol = tol.atol.value_or(dtype.atol);
   const std::int64_t dv = d.head_dim_v;
   StatisticsAccumulator kernel(dv, opts), total(dv, opts);
-  // The floor of check (b): what P's rounding alone can make the two paths differ by.
+  // The floor of check (b): what the two paths can differ by. They share scores, P, l and
+  // the split weights bit for bit; they differ in P's rounding, the P·V sums and the output.
   const PRoundingError p_err = p_rounding_error(d.p), bf16_err = p_rounding_error(default_p_handling(Format::bf16));
   double kernel_ratio = 0, baseline_max = 0, noise = 0, floor = 0, lse_error = 0;
   std::int64_t index = 0, row = 0;
@@ -97,7 +98,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
           }
           if (baseline) baseline_max = std::max(baseline_max, std::fabs(baseline->value(b, h, i, col) - expect));
           noise = std::max(noise, std::fabs((expect + 0.3) - 0.3 - expect));
-          floor = std::max(floor, (p_err.u + bf16_err.u) * (1 + terms.relative) * w(i, col) +
+          floor = std::max(floor, ((p_err.u + bf16_err.u) * (1 + terms.relative) + 2 * terms.accumulation) * w(i, col) +
                                       (p_err.eta + bf16_err.eta) * a + 2 * (bound - e));
         }
       }

@@ -44,7 +44,7 @@ struct Launch {
 };
 
 struct Scratch {
-  std::vector<float> q, s, p, acc, m, l, o_split, lse_split, row, weights, terms;
+  std::vector<float> q, s, p, acc, m, l, o_split, lse_split, row, row_split_lse, weights, terms;
 };
 
 struct ItemStats {
@@ -69,7 +69,8 @@ void check_operand(const char* name, const AttentionOperand& o, ElementType type
 // Decodes `count` elements of an operand starting at element `first` into float (exact).
 void decode(const AttentionOperand& o, ElementType type, std::int64_t first, std::int64_t count, float* out) {
   if (o.wide_codes != nullptr && type == ElementType::of(Format::bf16)) {
-    for (std::int64_t i = 0; i < count; ++i) out[i] = attention::float_from_bits(std::uint32_t{o.wide_codes[at(first + i)]} << 16);
+    for (std::int64_t i = 0; i < count; ++i)
+      out[i] = attention::float_from_bits(std::uint32_t{o.wide_codes[at(first + i)]} << 16);
     return;
   }
   decode_array(type.format, std::span(o.codes + first, at(count)), std::span(out, at(count)));
@@ -158,13 +159,13 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
   w.row.resize(at(dv));
   w.weights.resize(at(splits));
   w.terms.resize(at(splits));
-  std::vector<float> lse_of_row(at(splits));
+  w.row_split_lse.resize(at(splits));
   for (std::int64_t r = 0; r < n; ++r) {
     float row_lse = w.lse_split[at(r)];
     const float* o = w.o_split.data() + r * dv;
     if (splits > 1) {
-      for (int s = 0; s < splits; ++s) lse_of_row[at(s)] = w.lse_split[at(s * n + r)];
-      row_lse = attention::combine_splits(splits, lse_of_row.data(), o, n * dv, static_cast<int>(dv),
+      for (int s = 0; s < splits; ++s) w.row_split_lse[at(s)] = w.lse_split[at(s * n + r)];
+      row_lse = attention::combine_splits(splits, w.row_split_lse.data(), o, n * dv, static_cast<int>(dv),
                                           L.config.combine == SplitCombine::tree, w.row.data(), w.weights.data(),
                                           w.terms.data());
       o = w.row.data();
