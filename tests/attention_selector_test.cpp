@@ -31,7 +31,9 @@ void expect_all_fit(const AttentionDesc& p, const DeviceProfile& d, const Attent
   const std::int64_t blocks_min = 1;
   for (const AttentionCandidate& c : sel.candidates) {
     EXPECT_LE(c.smem_bytes, d.smem_per_block_optin) << c.config;
-    if (!d.unconstrained) EXPECT_LE(c.regs_per_thread, d.max_regs_per_thread) << c.config;
+    if (!d.unconstrained) {
+      EXPECT_LE(c.regs_per_thread, d.max_regs_per_thread) << c.config;
+    }
     EXPECT_LE(c.config.splits, std::max(blocks_min, (p.seq_kv + c.config.block_kv - 1) / c.config.block_kv));
     EXPECT_FALSE(c.why.empty());
   }

@@ -72,7 +72,7 @@ int run_run(const std::vector<std::string>& args) {
   const fs::path report_path = report_dir.empty() ? fs::path("out") / s.spec.name / "report" : fs::path(report_dir);
   fs::path golden_path = golden;
   if (golden.empty() && !vm.count("no-golden")) {
-    for (const fs::path dir : {fs::path("golden"), fs::path(FP8CHECK_SOURCE_DIR) / "golden"})
+    for (const fs::path& dir : {fs::path("golden"), fs::path(FP8CHECK_SOURCE_DIR) / "golden"})
       if (fs::exists(dir / (s.spec.name + ".h5"))) {
         golden_path = dir / (s.spec.name + ".h5");
         break;

@@ -18,7 +18,7 @@ std::filesystem::path find_suite(const std::string& suite) {
     if (!fs::exists(suite)) throw InputError("suite file '" + suite + "' does not exist");
     return suite;
   }
-  for (const fs::path dir : {fs::path("suites"), fs::path(FP8CHECK_SOURCE_DIR) / "suites"}) {
+  for (const fs::path& dir : {fs::path("suites"), fs::path(FP8CHECK_SOURCE_DIR) / "suites"}) {
     const fs::path p = dir / (suite + ".toml");
     if (fs::exists(p)) return p;
   }

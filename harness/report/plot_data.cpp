@@ -23,7 +23,7 @@ const PlotParamNames kPlotParams = {
     .config = {"config"},                            // else CaseResult::config; "auto" is no sweep
     .seq = {"seq", "kv_len", "seq_len", "seqlen"},   // attention sequence length
     .logit_scale = {"logit_scale", "softmax_scale"},  // attention logit scale
-    .p_format = {"p_format"},                        // attention P operand: e4m3fn vs bf16
+    .p_format = {"p_format", "p"},                   // attention P operand: e4m3 vs bf16
 };
 // DeepSeek-V3 technical report, "Increasing Accumulation Precision": nearly 2% max
 // relative error at K = 4096 without promotion (docs/accumulation.md, model 2).
@@ -60,17 +60,25 @@ double worse(double a, double b) { return std::isnan(a) || std::isnan(b) ? std::
 
 using namespace detail;
 
-std::optional<double> case_k(const CaseResult& c) {
-  if (const auto shape = find_param(c, kPlotParams.shape)) {
-    std::string_view rest = *shape;
-    while (!rest.empty()) {
-      const std::size_t dot = rest.find('.');
-      const std::string_view part = rest.substr(0, dot);
-      if (part.size() > 1 && part[0] == 'k' && part.find_first_not_of("0123456789", 1) == std::string_view::npos)
-        return parse_number(part);
-      rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
-    }
+// The number of a dotted shape field "PREFIX<digits>" ("k4096" in m64.n64.k4096,
+// "skv1023" in b1.h2.kv2.sq64.skv1023.d128), if the case's shape has one.
+static std::optional<double> shape_field(const CaseResult& c, std::string_view prefix) {
+  const auto shape = find_param(c, kPlotParams.shape);
+  if (!shape) return std::nullopt;
+  std::string_view rest = *shape;
+  while (!rest.empty()) {
+    const std::size_t dot = rest.find('.');
+    const std::string_view part = rest.substr(0, dot);
+    if (part.size() > prefix.size() && part.starts_with(prefix) &&
+        part.find_first_not_of("0123456789", prefix.size()) == std::string_view::npos)
+      return parse_number(part.substr(prefix.size()));
+    rest = dot == std::string_view::npos ? std::string_view{} : rest.substr(dot + 1);
   }
+  return std::nullopt;
+}
+
+std::optional<double> case_k(const CaseResult& c) {
+  if (const auto k = shape_field(c, "k")) return k;
   if (const auto k = find_param(c, kPlotParams.k)) return parse_number(*k);
   return std::nullopt;
 }
@@ -144,8 +152,8 @@ std::optional<std::string> accumulation_or_recipe(const CaseResult& c) {
   return find_param(c, kPlotParams.recipe);
 }
 std::optional<double> seq_of(const CaseResult& c) {
-  const auto v = find_param(c, kPlotParams.seq);
-  return v ? parse_number(*v) : std::nullopt;
+  if (const auto v = find_param(c, kPlotParams.seq)) return parse_number(*v);
+  return c.op == "attention" ? shape_field(c, "skv") : std::nullopt;  // attention shapes carry skv
 }
 std::optional<double> logit_scale_of(const CaseResult& c) {
   const auto v = find_param(c, kPlotParams.logit_scale);

@@ -106,7 +106,7 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
   return r;
 }
 
-void judge_gemm(const GemmCase& c, const GemmInputs& in, const GemmReferences& ref, const GemmOutput& out,
+void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReferences& ref, const GemmOutput& out,
                 const AccumulationBound& bound, const ToleranceSettings& tol, const GemmOutput* baseline,
                 CaseResult& result) {
   const GemmDesc& d = c.desc;
