@@ -44,7 +44,8 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
     else throw InputError("unknown quantize axis '" + axis + "'");
   }
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
-  const auto [rows, cols] = parse_rows_cols(shape);
+  const std::pair<std::int64_t, std::int64_t> extent = parse_rows_cols(shape);
+  const std::int64_t rows = extent.first, cols = extent.second;  // named: clang 14 cannot capture bindings
   const Recipe recipe = parse_recipe(recipe_name, parse_element_type(format));
   result.backend = backend_name;
   std::unique_ptr<Backend> backend = make_backend(backend_name);
