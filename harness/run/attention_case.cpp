@@ -7,31 +7,13 @@
 #include <vector>
 
 #include "harness/core/error.hpp"
+#include "harness/run/param_text.hpp"
 
 namespace fp8check {
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string::size_type start = 0;
-  while (true) {
-    const auto pos = s.find(sep, start);
-    out.push_back(s.substr(start, pos - start));
-    if (pos == std::string::npos) return out;
-    start = pos + 1;
-  }
-}
-
-std::int64_t number(const std::string& text, const std::string& what) {
-  std::int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v < 1)
-    throw InputError(what + ": '" + text + "' is not an integer >= 1");
-  return v;
-}
-
 std::pair<ElementType, ElementType> parse_formats(const std::string& v) {
-  const auto parts = split(v, '.');
+  const auto parts = split_fields(v, '.');
   if (parts.size() != 2)
     throw InputError("formats '" + v + "': expected Q.KV, e.g. e4m3fn.e4m3fn, e5m2.e5m2 or bf16.e4m3fn");
   return {parse_element_type(parts[0]), parse_element_type(parts[1])};
@@ -41,16 +23,16 @@ std::pair<ElementType, ElementType> parse_formats(const std::string& v) {
 void parse_shape(const std::string& v, AttentionDesc& d) {
   const std::string what = "shape '" + v + "'";
   d.head_dim_v = 0;
-  for (const std::string& part : split(v, '.')) {
+  for (const std::string& part : split_fields(v, '.')) {
     auto field = [&](std::string_view prefix) { return part.size() > prefix.size() && part.starts_with(prefix); };
     if (part == "causal") d.causal = true;
-    else if (field("skv")) d.seq_kv = number(part.substr(3), what);
-    else if (field("sq")) d.seq_q = number(part.substr(2), what);
-    else if (field("kv")) d.kv_heads = number(part.substr(2), what);
-    else if (field("dv")) d.head_dim_v = number(part.substr(2), what);
-    else if (field("d")) d.head_dim_qk = number(part.substr(1), what);
-    else if (field("h")) d.q_heads = number(part.substr(1), what);
-    else if (field("b")) d.batch = number(part.substr(1), what);
+    else if (field("skv")) d.seq_kv = parse_count(part.substr(3), what, 1);
+    else if (field("sq")) d.seq_q = parse_count(part.substr(2), what, 1);
+    else if (field("kv")) d.kv_heads = parse_count(part.substr(2), what, 1);
+    else if (field("dv")) d.head_dim_v = parse_count(part.substr(2), what, 1);
+    else if (field("d")) d.head_dim_qk = parse_count(part.substr(1), what, 1);
+    else if (field("h")) d.q_heads = parse_count(part.substr(1), what, 1);
+    else if (field("b")) d.batch = parse_count(part.substr(1), what, 1);
     else
       throw InputError(what + ": unknown field '" + part +
                        "' (expected bB.hH.kvK.sqS.skvS.dD[.dvD][.causal], e.g. b1.h8.kv2.sq128.skv1024.d128)");

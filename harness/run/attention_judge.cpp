@@ -148,15 +148,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
         return out.value(r / (d.q_heads * d.seq_q), r / d.seq_q % d.q_heads, r % d.seq_q, e % dv);
       });
 
-  result.verdict = Verdict::pass;
-  for (const Check& ch : result.checks) {
-    if (ch.passed) continue;
-    result.verdict = Verdict::fail;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "%s: %.4g > %.4g", ch.name.c_str(), ch.observed, ch.limit);
-    result.reason = buf;
-    break;
-  }
+  set_verdict_from_checks(result);
 }
 
 }  // namespace fp8check

@@ -1,5 +1,7 @@
 #include "harness/run/case_result.hpp"
 
+#include <cstdio>
+
 #include "harness/core/error.hpp"
 
 namespace fp8check {
@@ -29,6 +31,18 @@ std::string_view CaseResult::param(std::string_view axis) const {
   for (const auto& [name, value] : params)
     if (name == axis) return value;
   return {};
+}
+
+void set_verdict_from_checks(CaseResult& result) {
+  result.verdict = Verdict::pass;
+  for (const Check& ch : result.checks) {
+    if (ch.passed) continue;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%s: %.4g > %.4g", ch.name.c_str(), ch.observed, ch.limit);
+    result.verdict = Verdict::fail;
+    result.reason = buf;
+    return;
+  }
 }
 
 }  // namespace fp8check

@@ -69,6 +69,10 @@ struct CaseResult {
   std::string_view param(std::string_view axis) const;  // "" if absent
 };
 
+// pass when every check passed; otherwise fail, with the first failing check as the
+// one-line reason ("name: observed > limit").
+void set_verdict_from_checks(CaseResult& result);
+
 // Describes the run that produced a set of results (stored once per results file).
 struct RunMetadata {
   int schema_version = 1;

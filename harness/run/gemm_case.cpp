@@ -3,31 +3,13 @@
 #include <charconv>
 
 #include "harness/core/error.hpp"
+#include "harness/run/param_text.hpp"
 
 namespace fp8check {
 namespace {
 
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> out;
-  std::string::size_type start = 0;
-  while (true) {
-    const auto pos = s.find(sep, start);
-    out.push_back(s.substr(start, pos - start));
-    if (pos == std::string::npos) return out;
-    start = pos + 1;
-  }
-}
-
-std::int64_t number(const std::string& text, const std::string& what) {
-  std::int64_t v = 0;
-  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || ptr != text.data() + text.size() || v < 0)
-    throw InputError(what + ": '" + text + "' is not a non-negative integer");
-  return v;
-}
-
 std::pair<ElementType, ElementType> parse_formats(const std::string& v) {
-  const auto parts = split(v, '.');
+  const auto parts = split_fields(v, '.');
   if (parts.size() != 2) throw InputError("formats '" + v + "': expected A.B, e.g. e4m3fn.e4m3fn or e5m2.e4m3fn");
   return {parse_element_type(parts[0]), parse_element_type(parts[1])};
 }
@@ -40,7 +22,7 @@ std::string transposed_recipe_name(const std::string& name) {
 }
 
 std::pair<std::string, std::string> recipe_names(const std::string& v) {
-  const auto parts = split(v, '.');
+  const auto parts = split_fields(v, '.');
   if (parts.size() == 1) return {parts[0], parts[0]};  // the same recipe for both (e.g. tensor, mxfp8)
   if (parts.size() == 2) return {parts[0], parts[1]};
   throw InputError("recipe '" + v + "': expected one recipe for both operands or A.B, e.g. vec128.blk128x128");
@@ -59,18 +41,18 @@ struct Shape {
 Shape parse_shape(const std::string& v) {
   Shape s;
   const std::string what = "shape '" + v + "'";
-  for (const std::string& part : split(v, '.')) {
+  for (const std::string& part : split_fields(v, '.')) {
     if (part.empty()) throw InputError(what + ": empty field");
     const char c = part[0];
     const std::string rest = part.substr(1);
-    if (c == 'm') s.m = number(rest, what);
-    else if (c == 'n') s.n = number(rest, what);
-    else if (c == 'k') s.k = number(rest, what);
-    else if (c == 'b') s.kind = GemmKind::batched, s.groups = number(rest, what);
-    else if (c == 'v') s.valid = number(rest, what);
+    if (c == 'm') s.m = parse_count(rest, what, 0);
+    else if (c == 'n') s.n = parse_count(rest, what, 0);
+    else if (c == 'k') s.k = parse_count(rest, what, 0);
+    else if (c == 'b') s.kind = GemmKind::batched, s.groups = parse_count(rest, what, 0);
+    else if (c == 'v') s.valid = parse_count(rest, what, 0);
     else if (c == 'g' && !rest.empty() && rest.back() == 'm')
-      s.kind = GemmKind::grouped_masked, s.groups = number(rest.substr(0, rest.size() - 1), what);
-    else if (c == 'g') s.kind = GemmKind::grouped_contiguous, s.groups = number(rest, what);
+      s.kind = GemmKind::grouped_masked, s.groups = parse_count(rest.substr(0, rest.size() - 1), what, 0);
+    else if (c == 'g') s.kind = GemmKind::grouped_contiguous, s.groups = parse_count(rest, what, 0);
     else throw InputError(what + ": unknown field '" + part + "' (expected mM.nN.kK[.bB|.gG|.gGm[.vV]])");
   }
   if (s.m < 1 || s.n < 1 || s.k < 1) throw InputError(what + ": m, n and k must all be given and >= 1");
@@ -91,7 +73,7 @@ std::pair<std::string, int> parse_layout(const std::string& v) {
   if (plus != std::string::npos) {
     const std::string extra = v.substr(plus + 1);
     if (!extra.starts_with("pad")) throw InputError("layout '" + v + "': expected +padP after the layout");
-    pad = static_cast<int>(number(extra.substr(3), "layout '" + v + "'"));
+    pad = static_cast<int>(parse_count(extra.substr(3), "layout '" + v + "'", 0));
   }
   return {base, pad};
 }

@@ -189,15 +189,7 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
       [&](std::int64_t e) { const auto [b, r] = rows[static_cast<std::size_t>(e / n)]; return out.at(b, r, e % n); },
       [&](std::int64_t e) { const auto [b, r] = rows[static_cast<std::size_t>(e / n)]; return out.value(b, r, e % n); });
 
-  result.verdict = Verdict::pass;
-  for (const Check& ch : result.checks) {
-    if (ch.passed) continue;
-    result.verdict = Verdict::fail;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "%s: %.4g > %.4g", ch.name.c_str(), ch.observed, ch.limit);
-    result.reason = buf;
-    break;
-  }
+  set_verdict_from_checks(result);
 }
 
 }  // namespace fp8check

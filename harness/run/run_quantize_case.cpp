@@ -102,15 +102,7 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
   result.output = make_output_record(
       "fp64", rows, cols, [&](std::int64_t e) { return got.codes(e / cols, e % cols); },
       [&](std::int64_t e) { return deq(e / cols, e % cols); });
-  result.verdict = Verdict::pass;
-  for (const Check& ch : result.checks) {
-    if (ch.passed) continue;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "%s: %.4g > %.4g", ch.name.c_str(), ch.observed, ch.limit);
-    result.verdict = Verdict::fail;
-    result.reason = buf;
-    break;
-  }
+  set_verdict_from_checks(result);
 }
 
 }  // namespace fp8check
