@@ -15,4 +15,8 @@ using VectorD = Eigen::VectorXd;
 // (dense_product.hpp). For benchmark and report context.
 const char* product_backend();
 
+// Threads the BLAS products may use. A harness running several cases at once sets 1, so
+// its jobs do not oversubscribe the cores (results do not depend on it).
+void set_product_threads(int threads);
+
 }  // namespace fp8check::references

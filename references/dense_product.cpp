@@ -12,6 +12,14 @@
 
 namespace fp8check::references {
 
+void set_product_threads(int threads) {
+#ifdef FP8CHECK_REFERENCES_CBLAS
+  openblas_set_num_threads(threads < 1 ? 1 : threads);
+#else
+  (void)threads;  // Eigen's own products are single-threaded here (no OpenMP)
+#endif
+}
+
 const char* product_backend() {
 #ifdef FP8CHECK_REFERENCES_CBLAS
   return "OpenBLAS";

@@ -14,6 +14,7 @@
 #include "harness/run/build_info.hpp"
 #include "harness/run/progress.hpp"
 #include "harness/run/runner.hpp"
+#include "references/dense.hpp"
 
 namespace fp8check::cli {
 namespace {
@@ -82,6 +83,8 @@ int run_run(const std::vector<std::string>& args) {
   std::optional<record::ResultsFile> golden_file;
   if (!golden_path.empty()) golden_file = record::read_results(golden_path);
 
+  // Parallelism is across cases; the FP64 references' BLAS then runs one thread per job.
+  if (jobs > 1) references::set_product_threads(1);
   RunContext ctx;
   ctx.seed = vm.count("seed") ? seed : s.spec.seed;
   ctx.device = s.device;
