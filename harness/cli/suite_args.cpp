@@ -50,7 +50,7 @@ LoadedSuite load_suite_cases(const std::string& suite, const std::string& filter
   out.device = device;
   const std::vector<CaseSpec> selected = select_cases(out.spec.cases, CaseFilter::parse(filter), resolve_shard(shard));
   for (const CaseSpec& c : selected) {
-    CaseInput in{c.id, c.op, c.params, c.tolerance};
+    CaseInput in{c.id, c.op, c.params, c.tolerance, c.seed_bug};
     if (!backend_override.empty()) {
       for (auto& [axis, value] : in.params)
         if (axis == "backend") value = backend_override;

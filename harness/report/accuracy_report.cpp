@@ -152,7 +152,8 @@ AccuracyReport build_accuracy_report(const RunMetadata& metadata, std::span<cons
 
   if (!s.seeded_bugs.empty()) {
     b.heading(2, "Known bugs this run guards against", "known-bugs");
-    b.paragraph("These cases run a kernel with a deliberately seeded bug; the suite exists to catch each one. "
+    b.paragraph("These cases replay a known bug: a public one (a suite block's seed_bug says which) or one injected "
+                "into the kernel (the fault axis); the suite exists to catch each one. "
                 "The explanation is the case's reason (or its metrics).");
     Table t{{"case", "verdict", "explanation"}, {}};
     for (const CaseResult* c : s.seeded_bugs)

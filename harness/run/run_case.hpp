@@ -29,6 +29,7 @@ struct CaseInput {
   std::string op;
   CaseParams params;
   std::map<std::string, double> tolerance_overrides;
+  std::string seed_bug;  // recorded as the result's param "seed_bug" (not an axis: not in the id)
 };
 
 CaseResult run_case(const CaseInput& c, const RunContext& ctx);

@@ -152,6 +152,7 @@ CaseResult run_case(const CaseInput& c, const RunContext& ctx) {
     result.reason = e.what();
   }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (!c.seed_bug.empty()) result.params.emplace_back("seed_bug", c.seed_bug);
   return result;
 }
 

@@ -10,7 +10,7 @@ namespace fp8check {
 namespace {
 
 // Keys a [[cases]] block uses for itself; an axis cannot share them.
-constexpr std::string_view kBlockKeys[] = {"op", "exclude", "tolerance", "override"};
+constexpr std::string_view kBlockKeys[] = {"op", "exclude", "tolerance", "override", "seed_bug"};
 
 void require_id_text(const std::string& what, const std::string& text, bool may_be_empty) {
   if (may_be_empty && text.empty()) return;
@@ -22,7 +22,7 @@ void check_axis(const OpSchema& schema, const AxisSpec& axis) {
   const std::string where = "op " + schema.op + " axis '" + axis.name + "'";
   require_id_text("axis name of op " + schema.op, axis.name, false);
   if (std::find(std::begin(kBlockKeys), std::end(kBlockKeys), axis.name) != std::end(kBlockKeys))
-    throw InternalError(where + " is named like a [[cases]] key (op, exclude, tolerance, override)");
+    throw InternalError(where + " is named like a [[cases]] key (op, exclude, tolerance, override, seed_bug)");
   require_id_text(where + " id prefix", axis.id_prefix, true);
   if (axis.expansion) {
     if (!axis.expansion->values_for) throw InternalError(where + " is expandable without a callback");

@@ -102,6 +102,7 @@ std::vector<CaseSpec> expand_block(const ResolvedBlock& rb, std::size_t block_in
   for (PendingCase& p : pending) {
     if (excluded(block, p.spec)) continue;
     for (const ToleranceValue& t : block.tolerance) p.spec.tolerance[t.key] = t.value;
+    p.spec.seed_bug = block.seed_bug;
     for (const CaseOverride& o : block.overrides)  // in file order: a later override wins
       if (matches(o.when, p.spec))
         for (const ToleranceValue& t : o.tolerance) p.spec.tolerance[t.key] = t.value;

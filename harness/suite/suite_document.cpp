@@ -156,6 +156,8 @@ class DocumentReader {
         for (const toml::node& entry : *node.as_array()) block.excludes.push_back(read_match(entry, "exclude"));
       } else if (key == "tolerance") {
         block.tolerance = read_tolerance(node);
+      } else if (key == "seed_bug") {
+        block.seed_bug = read_string(node, "seed_bug");
       } else if (key == "override") {
         if (!node.is_array()) fail_at(at(node), "override is not a list (expected [[cases.override]] tables)");
         for (const toml::node& entry : *node.as_array()) block.overrides.push_back(read_override(entry));

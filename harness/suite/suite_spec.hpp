@@ -23,7 +23,8 @@ struct CaseSpec {
   // Numeric overrides from the block's [cases.tolerance], then matching [[cases.override]]s.
   std::map<std::string, double> tolerance;
   std::string source;           // "suites/smoke.toml:12", the block's [[cases]] header
-  std::size_t block_index = 0;  // 0-based position of the block in the file
+  std::size_t block_index = 0;
+  std::string seed_bug;  // the block's `seed_bug` text: the public bug the case replays, or ""  // 0-based position of the block in the file
 
   // The value of an axis; InternalError when the op's schema has no such axis.
   const std::string& param(std::string_view axis) const;

@@ -45,6 +45,7 @@ struct CaseBlock {
   std::vector<CaseMatch> excludes;
   std::vector<ToleranceValue> tolerance;
   std::vector<CaseOverride> overrides;
+  std::string seed_bug;  // optional: the public bug this block replays (reports explain it)
 };
 
 struct SuiteDocument {
