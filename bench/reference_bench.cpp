@@ -5,6 +5,7 @@
 //   std::threads (0: the library's choice).
 // Run: build/bench/reference_bench --benchmark_min_time=1
 //      OPENBLAS_NUM_THREADS=1 build/bench/reference_bench --benchmark_filter=attention
+// - Softmax rows: the references' exponential (softmax_row.hpp) against std::exp.
 // Names read dgemm_cblas/M/N/K, gemm_reference_into/M/N/K, attention/<causal>/<threads>.
 // Time is wall-clock; CPU is the whole process's CPU time, every thread included.
 #include <benchmark/benchmark.h>
@@ -17,6 +18,7 @@
 
 #include "references/attention_reference.hpp"
 #include "references/gemm_reference.hpp"
+#include "references/softmax_row.hpp"
 
 namespace fp8check::references {
 namespace {
@@ -106,6 +108,41 @@ BENCHMARK(attention)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MeasureProcessCPUTime();
+
+// The softmax numerator of 1024-score rows: the references' exponential against std::exp
+// (with the same max and sum). items_per_second counts scores.
+void softmax_row_std_exp(benchmark::State& state) {
+  const MatrixD scores = random_matrix(64, 1024, 40) * 8.0;
+  MatrixD row(1, 1024);
+  double total = 0.0;
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < scores.rows(); ++i) {
+      row = scores.row(i);
+      const double max = row.maxCoeff();
+      double sum = 0.0;
+      for (std::int64_t j = 0; j < row.cols(); ++j) sum += row(0, j) = std::exp(row(0, j) - max);
+      total += sum;
+    }
+  }
+  benchmark::DoNotOptimize(total);
+  state.SetItemsProcessed(state.iterations() * scores.size());
+}
+
+void softmax_row_references(benchmark::State& state) {
+  const MatrixD scores = random_matrix(64, 1024, 40) * 8.0;
+  MatrixD row(1, 1024);
+  double total = 0.0;
+  for (auto _ : state) {
+    for (std::int64_t i = 0; i < scores.rows(); ++i) {
+      row = scores.row(i);
+      total += detail::exponentiate_row(row.data(), row.cols()).sum;
+    }
+  }
+  benchmark::DoNotOptimize(total);
+  state.SetItemsProcessed(state.iterations() * scores.size());
+}
+BENCHMARK(softmax_row_std_exp);
+BENCHMARK(softmax_row_references);
 
 }  // namespace
 }  // namespace fp8check::references
