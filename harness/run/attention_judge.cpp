@@ -7,6 +7,7 @@
 #include "harness/core/convert.hpp"
 #include "harness/run/attention_bound.hpp"
 #include "harness/run/output_record.hpp"
+#include "harness/run/tolerance_checks.hpp"
 #include "kernels/emulated/attention_numerics.hpp"
 
 namespace fp8check {
@@ -124,12 +125,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
         "<= ratio x the same kernel's max error with bf16 P + 2 x reference noise (FlashAttention-3 tests) + "
         "floor: the P-rounding difference of the two paths (u_P + u_bf16) W + underflow + both output roundings");
   }
-  add("elements over atol + rtol|ref|", static_cast<double>(ks.over_tolerance_count), 0,
-      !tol.require_allclose || ks.over_tolerance_count == 0,
-      std::string(dtype.source) + (tol.require_allclose ? " (binding)" : " (reported)"));
-  if (tol.max_relative_frobenius)
-    add("relative Frobenius error", ks.relative_frobenius, *tol.max_relative_frobenius,
-        ks.relative_frobenius <= *tol.max_relative_frobenius, "suite override");
+  add_allclose_and_override_checks(ks, tol, dtype, result.checks);
 
   result.metrics["kernel_over_bound"] = kernel_ratio;
   result.metrics["p_max"] = out.p_max;

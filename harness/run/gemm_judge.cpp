@@ -7,6 +7,7 @@
 #include "harness/core/convert.hpp"
 #include "harness/quantize/element_codec.hpp"
 #include "harness/run/output_record.hpp"
+#include "harness/run/tolerance_checks.hpp"
 #include "references/gemm_reference.hpp"
 
 namespace fp8check {
@@ -166,12 +167,7 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
     add("kernel max error vs FP32-accumulation baseline", ks.max_abs_error, limit, ks.max_abs_error <= limit,
         "<= ratio x the plain FP32-accumulation kernel's max error + 2 x reference noise (FlashAttention-3 tests)");
   }
-  add("elements over atol + rtol|ref|", static_cast<double>(ks.over_tolerance_count), 0,
-      !tol.require_allclose || ks.over_tolerance_count == 0,
-      std::string(dtype.source) + (tol.require_allclose ? " (binding)" : " (reported)"));
-  if (tol.max_relative_frobenius)
-    add("relative Frobenius error", ks.relative_frobenius, *tol.max_relative_frobenius,
-        ks.relative_frobenius <= *tol.max_relative_frobenius, "suite override");
+  add_allclose_and_override_checks(ks, tol, dtype, result.checks);
 
   result.metrics["kernel_over_bound"] = kernel_ratio;
   result.metrics["total_over_bound"] = total_ratio;
