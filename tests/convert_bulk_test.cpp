@@ -179,17 +179,18 @@ TEST(ConvertBulk, DecodeEveryCodeOnBothPaths) {
   }
 }
 
-// Lengths 0..65 (not multiples of the vector width), at unaligned offsets: every element is
-// converted, and nothing outside the output span is written.
+// Lengths 0..130 (every mix of the kernels' 64-element unrolled loops, single steps and
+// tails), at unaligned offsets: every element is converted, and nothing outside the output
+// span is written.
 TEST(ConvertBulk, TailsAndOffsetsWriteExactlyTheOutputSpan) {
   SKIP_WITHOUT_AVX2();
   const std::vector<float> pool = structured_and_random_inputs(Format::e4m3fn, 0);
   constexpr std::uint8_t kGuardByte = 0xA5;
   constexpr std::uint32_t kGuardFloat = 0x7F812345u;  // a NaN no decode produces
   for (Format f : {Format::e4m3fn, Format::e5m2fnuz, Format::e8m0fnu}) {
-    for (std::size_t n = 0; n <= 65; ++n) {
+    for (std::size_t n = 0; n <= 130; ++n) {
       for (std::size_t offset : {0, 1, 3}) {
-        const std::span<const float> in(pool.data() + 7919 * n + offset, n);
+        const std::span<const float> in(pool.data() + (7919 * n) % (pool.size() - 140) + offset, n);
         std::vector<std::uint8_t> encoded(n + 64, kGuardByte);
         detail::encode_array_on(SimdPath::avx2, f, in, std::span(encoded).subspan(offset, n), {});
         for (std::size_t i = 0; i < encoded.size(); ++i) {

@@ -3,8 +3,9 @@
 // Rule for this file: use intrinsics, constants and functions with internal linkage
 // only. An inline function of a shared header (std::min, encode<F>, a std::span member,
 // a FormatSpec member called outside a constant expression, as -O0 does) emitted here
-// would be AVX2 code that the linker may pick for every caller. Check: `nm -C` of this
-// object lists no weak (W) symbol, in Debug and Release, with gcc and clang.
+// would be AVX2 code that the linker may pick for every caller. The ctest
+// avx2_object_has_no_weak_symbols checks this object with nm in every build
+// (ci/bits-across-compilers: with clang and at gcc -O0 too).
 // Correctness: bit-identical to encode<F>/decode<F>, proven over all 2^32 floats
 // (tests/convert_bulk_exhaustive_test.cpp) and all 256 codes (tests/convert_bulk_test.cpp).
 #include <immintrin.h>
@@ -14,17 +15,31 @@
 
 #include "harness/core/convert_bulk.hpp"
 
+// Each loop is a function of its own with its kernel inlined whole: left to itself, the
+// compiler inlines some loops into the dispatch switch and then calls the 32-element
+// kernel out of line, spilling registers (25 % slower, seen with gcc 12).
+#define FP8C_KERNEL [[gnu::always_inline]] inline
+#define FP8C_LOOP [[gnu::noinline]]
+
 namespace fp8check::detail {
 namespace {
 
 // ---- encode: float -> code, round to nearest even ---------------------------------
+// Per lane, first |x| is clamped in the float unit to a limit T that the overflow options
+// choose: max (saturating) or the value code max + 1 would have (not saturating), so every
+// finite result is at most max + 1, and a NaN stays NaN (vminps returns its second operand
+// when either is NaN). Then two roundings of the clamped t:
 // The code's magnitude is ((binade + bias - 1) << man) + n (convert.hpp). For a normal
 // result that is the float's bits rounded at `drop` bits and re-biased. For a subnormal
-// result it is n = |x| / quantum rounded, which one float add computes: |x| + 2^(emin -
-// man + 23) has ulp = quantum, so the SSE unit rounds at the quantum, to nearest even
+// result it is n = t / quantum rounded, which one float add computes: t + 2^(emin - man
+// + 23) has ulp = quantum, so the SSE unit rounds at the quantum, to nearest even
 // (MXCSR round-to-nearest). Both are computed for every lane and the smaller one taken:
 // a subnormal lane is raised to min normal in the first (giving 2^man, which its n never
-// exceeds), and for a normal lane n counts quanta, at least as many as codes below |x|.
+// exceeds), and for a normal lane n counts quanta, at least as many as codes below t.
+// A NaN lane's magnitude comes out above 0xFF (its bits rounded as a normal: 0x23C or
+// more), a byte with its top bit set after the saturating packs. The only finite magnitude
+// with that bit is max + 1 of the fnuz formats, whose "infinity" is the NaN code too. So
+// the byte's top bit selects nan_code.
 template <Format F>
 struct EncodeConstants {
   static constexpr FormatSpec s = format_spec(F);
@@ -36,107 +51,86 @@ struct EncodeConstants {
   static constexpr std::uint32_t max_code = s.max_magnitude_code();
   static constexpr std::uint32_t nan_code = detail::nan_code(s);
   static constexpr std::uint32_t inf_bits = 0x7F800000u;
-  // The two shapes of detail::infinity_code this kernel implements: the signed max + 1
-  // (ieee: inf; fn: S.1111.111) or the unsigned nan_code (fnuz).
-  static constexpr std::uint32_t infinity_positive = detail::infinity_code(s, false);
-  static constexpr bool infinity_is_signed = detail::infinity_code(s, true) == (infinity_positive | s.sign_bit());
-  static_assert(infinity_is_signed ? infinity_positive == max_code + 1
-                                   : detail::infinity_code(s, true) == nan_code && infinity_positive == nan_code);
+  // The float bits of max (a normal code), and of the value code max + 1 would stand for.
+  static constexpr std::uint32_t max_bits = ((((max_code >> s.man_bits) + 127u - std::uint32_t(s.bias)) << 23) |
+                                             ((max_code & ((1u << s.man_bits) - 1u)) << drop));
+  static constexpr std::uint32_t beyond_max_bits = max_bits + (1u << drop);
+  // What this kernel assumes of detail::infinity_code: the signed max + 1 (ieee: inf; fn:
+  // S.1111.111), or for fnuz the NaN code, which is max + 1 = 0x80 as a byte.
+  static_assert(detail::infinity_code(s, false) == max_code + 1 &&
+                (detail::infinity_code(s, true) == (s.sign_bit() | (max_code + 1)) || s.rule == SpecialRule::fnuz));
+  static_assert((max_code + 1 < 0x80) == (s.rule != SpecialRule::fnuz));
+  static_assert(nan_code == (s.rule == SpecialRule::fnuz ? 0x80u : 0x7Fu));
   static constexpr bool zero_is_unsigned = detail::zero_code(s, true) == 0;  // fnuz: no -0
 };
 
-inline __m256i splat(std::uint32_t v) { return _mm256_set1_epi32(static_cast<int>(v)); }
+FP8C_KERNEL __m256i splat(std::uint32_t v) { return _mm256_set1_epi32(static_cast<int>(v)); }
 
-// Per 8 floats: the code's magnitude (the sign is applied after packing to bytes) and a
-// mask of the lanes whose code is the unsigned nan_code whatever the sign.
-struct MagnitudeLanes {
-  __m256i magnitude;
-  __m256i unsigned_nan_code;
-};
-
+// Per 8 floats: the code's magnitude, at most max + 1 for finite results (with the sign
+// applied later, after packing to bytes) and above 0xFF for NaN.
 template <Format F, bool kSaturateFinite, bool kClampInf>
-inline MagnitudeLanes encode_magnitudes(__m256i x) {
+FP8C_KERNEL __m256i encode_magnitudes(__m256i x) {
   using K = EncodeConstants<F>;
   const __m256i abs = _mm256_and_si256(x, splat(0x7FFFFFFFu));
-  const __m256i at_least_normal = _mm256_max_epi32(abs, splat(K::min_normal_bits));
+  // Saturating: everything above max is max. Not: everything from max + 1 up is max + 1.
+  const __m256 limit = _mm256_castsi256_ps(splat(kSaturateFinite ? K::max_bits : K::beyond_max_bits));
+  const __m256i t = _mm256_castps_si256(_mm256_min_ps(limit, _mm256_castsi256_ps(abs)));
+  const __m256i at_least_normal = _mm256_max_epi32(t, splat(K::min_normal_bits));
   const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(at_least_normal, K::drop), splat(1));
   const __m256i normal =
       _mm256_srli_epi32(_mm256_add_epi32(_mm256_add_epi32(at_least_normal, splat(K::normal_addend)), lsb), K::drop);
   const __m256 magic = _mm256_castsi256_ps(splat(K::magic_bits));
   const __m256i subnormal =
-      _mm256_sub_epi32(_mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(abs), magic)), splat(K::magic_bits));
-  // Above max_code exactly for overflow, inf and NaN.
-  const __m256i unclamped = _mm256_min_epu32(normal, subnormal);
-  const __m256i is_nan = _mm256_cmpgt_epi32(abs, splat(K::inf_bits));
-
-  if constexpr (K::infinity_is_signed) {
-    // infinity_code is the signed max + 1: clamp there and let the sign apply.
-    const __m256i is_inf = _mm256_cmpeq_epi32(abs, splat(K::inf_bits));  // -1 on inf lanes
-    __m256i magnitude;
-    if constexpr (kSaturateFinite && kClampInf) {
-      magnitude = _mm256_min_epu32(unclamped, splat(K::max_code));
-    } else if constexpr (!kSaturateFinite && !kClampInf) {
-      magnitude = _mm256_min_epu32(unclamped, splat(K::max_code + 1));
-    } else if constexpr (kSaturateFinite) {  // inf -> max + 1
-      magnitude = _mm256_sub_epi32(_mm256_min_epu32(unclamped, splat(K::max_code)), is_inf);
-    } else {  // overflow -> max + 1, inf -> max
-      magnitude = _mm256_add_epi32(_mm256_min_epu32(unclamped, splat(K::max_code + 1)), is_inf);
-    }
-    return {magnitude, is_nan};
-  } else {
-    // infinity_code is the unsigned nan_code: what goes to infinity joins the NaN lanes.
-    __m256i to_nan_code;
-    if constexpr (kSaturateFinite && kClampInf) {
-      to_nan_code = is_nan;
-    } else if constexpr (kSaturateFinite) {  // NaN or inf
-      to_nan_code = _mm256_cmpgt_epi32(abs, splat(K::inf_bits - 1));
-    } else if constexpr (!kClampInf) {  // NaN, inf or overflow
-      to_nan_code = _mm256_cmpgt_epi32(unclamped, splat(K::max_code));
-    } else {  // NaN or finite overflow
-      to_nan_code = _mm256_andnot_si256(_mm256_cmpeq_epi32(abs, splat(K::inf_bits)),
-                                        _mm256_cmpgt_epi32(unclamped, splat(K::max_code)));
-    }
-    return {_mm256_min_epu32(unclamped, splat(K::max_code)), to_nan_code};
-  }
+      _mm256_sub_epi32(_mm256_castps_si256(_mm256_add_ps(_mm256_castsi256_ps(t), magic)), splat(K::magic_bits));
+  const __m256i magnitude = _mm256_min_epu32(normal, subnormal);
+  if constexpr (kSaturateFinite == kClampInf) return magnitude;  // inf went where overflow goes
+  const __m256i is_inf = _mm256_cmpeq_epi32(abs, splat(K::inf_bits));  // -1 on inf lanes
+  if constexpr (kSaturateFinite) return _mm256_sub_epi32(magnitude, is_inf);  // inf: max -> max + 1
+  return _mm256_add_epi32(magnitude, is_inf);                                 // inf: max + 1 -> max
 }
 
 // Four vectors of 32-bit lanes -> 32 bytes, with (un)signed saturation. The bytes come out
 // in the order of the packs' 128-bit lanes; reorder_packed() restores element order.
-inline __m256i pack_unsigned(__m256i a, __m256i b, __m256i c, __m256i d) {
+FP8C_KERNEL __m256i pack_unsigned(__m256i a, __m256i b, __m256i c, __m256i d) {
   return _mm256_packus_epi16(_mm256_packus_epi32(a, b), _mm256_packus_epi32(c, d));
 }
-inline __m256i pack_signed(__m256i a, __m256i b, __m256i c, __m256i d) {
+FP8C_KERNEL __m256i pack_signed(__m256i a, __m256i b, __m256i c, __m256i d) {
   return _mm256_packs_epi16(_mm256_packs_epi32(a, b), _mm256_packs_epi32(c, d));
 }
-inline __m256i reorder_packed(__m256i bytes) {
+FP8C_KERNEL __m256i reorder_packed(__m256i bytes) {
   return _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
 }
 
 template <Format F, bool kSaturateFinite, bool kClampInf>
-inline void encode32(const float* in, std::uint8_t* out) {
+FP8C_KERNEL void encode32(const float* in, std::uint8_t* out) {
   using K = EncodeConstants<F>;
-  __m256i x[4];
-  MagnitudeLanes m[4];
+  __m256i x[4], m[4];
   for (int k = 0; k < 4; ++k) {
     x[k] = _mm256_castps_si256(_mm256_loadu_ps(in + 8 * k));
     m[k] = encode_magnitudes<F, kSaturateFinite, kClampInf>(x[k]);
   }
-  const __m256i magnitude = pack_unsigned(m[0].magnitude, m[1].magnitude, m[2].magnitude, m[3].magnitude);
+  // Magnitudes stay below 0x8000 (NaN: below 0x1000), so both unsigned packs saturate
+  // them to at most 0xFF and never wrap.
+  const __m256i magnitude = pack_unsigned(m[0], m[1], m[2], m[3]);
   // Signed saturation keeps each float's sign bit: a byte's top bit is its element's sign.
   __m256i sign = _mm256_and_si256(pack_signed(x[0], x[1], x[2], x[3]), _mm256_set1_epi8(char(0x80)));
   if constexpr (K::zero_is_unsigned) {
-    sign = _mm256_andnot_si256(_mm256_cmpeq_epi8(magnitude, _mm256_setzero_si256()), sign);
+    // No -0: drop the sign where the magnitude byte is 0 (vpsignb zeroes those bytes; where
+    // the magnitude byte is negative, a NaN lane, it negates 0x80 to itself).
+    sign = _mm256_sign_epi8(sign, magnitude);
   }
-  const __m256i to_nan_code = pack_signed(m[0].unsigned_nan_code, m[1].unsigned_nan_code,
-                                          m[2].unsigned_nan_code, m[3].unsigned_nan_code);
   const __m256i code = _mm256_blendv_epi8(_mm256_or_si256(magnitude, sign),
-                                          _mm256_set1_epi8(static_cast<char>(K::nan_code)), to_nan_code);
+                                          _mm256_set1_epi8(static_cast<char>(K::nan_code)), magnitude);
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), reorder_packed(code));
 }
 
 template <Format F, bool kSaturateFinite, bool kClampInf>
-void encode_loop(const float* in, std::uint8_t* out, std::size_t n) {
+FP8C_LOOP void encode_loop(const float* in, std::uint8_t* out, std::size_t n) {
   std::size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    encode32<F, kSaturateFinite, kClampInf>(in + i, out + i);
+    encode32<F, kSaturateFinite, kClampInf>(in + i + 32, out + i + 32);
+  }
   for (; i + 32 <= n; i += 32) encode32<F, kSaturateFinite, kClampInf>(in + i, out + i);
   if (i == n) return;
   // The tail goes through the same kernel, zero-padded, so no element takes another path.
@@ -163,7 +157,7 @@ void encode_format(EncodeOptions opt, const float* in, std::uint8_t* out, std::s
 // e5m2 that field means inf/NaN in both formats. NaN codes become the canonical half NaN
 // 0x7E00, which converts to 0x7FC00000 and stays it through the product.
 template <Format F>
-inline void decode16_via_half(const std::uint8_t* in, float* out) {
+FP8C_KERNEL void decode16_via_half(const std::uint8_t* in, float* out) {
   constexpr FormatSpec s = format_spec(F);
   static_assert(s.exp_bits == 4 || s.rule == SpecialRule::ieee, "the half's top exponent must mean inf/NaN");
   // Sign-extended: bits 7..15 of each lane are the sign.
@@ -201,7 +195,7 @@ inline void decode16_via_half(const std::uint8_t* in, float* out) {
 // Every value is a half, though: a code with exponent field >= 2 is its fields with the
 // exponent lowered by one (bias 16 -> 15); below that (mag < 8) the value is mag * 2^-17,
 // the half subnormal mag << 7. No float arithmetic is needed after the conversion.
-inline void decode16_e5m2fnuz(const std::uint8_t* in, float* out) {
+FP8C_KERNEL void decode16_e5m2fnuz(const std::uint8_t* in, float* out) {
   constexpr FormatSpec s = format_spec(Format::e5m2fnuz);
   static_assert(s.bias == 16 && s.man_bits == 2 && s.emin() - s.man_bits == -17);
   const __m256i c = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)));  // sign-extended
@@ -218,7 +212,7 @@ inline void decode16_e5m2fnuz(const std::uint8_t* in, float* out) {
 
 // e8m0fnu: 2^(code - 127) is the float whose exponent field is the code, except code 0
 // (2^-127, the float subnormal 0x00400000) and 0xFF (NaN).
-inline __m256 decode8_e8m0fnu(__m256i c) {
+FP8C_KERNEL __m256 decode8_e8m0fnu(__m256i c) {
   __m256i bits = _mm256_slli_epi32(c, 23);
   bits = _mm256_blendv_epi8(bits, splat(0x00400000u), _mm256_cmpeq_epi32(c, _mm256_setzero_si256()));
   bits = _mm256_blendv_epi8(bits, splat(0x7FC00000u), _mm256_cmpeq_epi32(c, splat(0xFF)));
@@ -226,7 +220,7 @@ inline __m256 decode8_e8m0fnu(__m256i c) {
 }
 
 template <Format F>
-inline void decode16(const std::uint8_t* in, float* out) {
+FP8C_KERNEL void decode16(const std::uint8_t* in, float* out) {
   if constexpr (F == Format::e8m0fnu) {
     _mm256_storeu_ps(out, decode8_e8m0fnu(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(in)))));
     _mm256_storeu_ps(out + 8,
@@ -239,7 +233,7 @@ inline void decode16(const std::uint8_t* in, float* out) {
 }
 
 template <Format F>
-void decode_loop(const std::uint8_t* in, float* out, std::size_t n) {
+FP8C_LOOP void decode_loop(const std::uint8_t* in, float* out, std::size_t n) {
   std::size_t i = 0;
   for (; i + 64 <= n; i += 64) {
     decode16<F>(in + i, out + i);
