@@ -3,8 +3,10 @@
 #include "harness/record/results_merge.hpp"
 
 #include <functional>
+#include <set>
 
 #include "harness/core/error.hpp"
+#include "harness/record/detail/run_metadata_fields.hpp"
 #include "tests/results_test_support.hpp"
 
 namespace fp8check::record {
@@ -86,6 +88,24 @@ TEST(ResultsMerge, ConflictsAreInputErrorsNamingTheFiles) {
             }),
             "b.h5: seed 7 differs from 18446744073709551615 in a.h5: expected shards of one run");
   EXPECT_EQ(error_of([] { merge_results({}); }), "nothing to merge: expected one or more results files");
+}
+
+// Every string field of the metadata table must agree between shards except those that
+// describe the process rather than the run (listed here, apart from the table).
+TEST(ResultsMerge, ExactlyTheRunFieldsMustAgree) {
+  const std::set<std::string> may_differ = {"host", "started_at", "command_line", "shard"};
+  for (const detail::RunMetadataField& f : detail::kRunMetadataFields) {
+    EXPECT_EQ(f.same_in_every_shard, !may_differ.contains(f.name)) << f.name;
+    if (f.member == &RunMetadata::shard) continue;  // parsed and checked on its own (above)
+    ResultsFile b = shard("b.h5", "2/2", {"y"});
+    b.metadata.*f.member += "-other";
+    const std::string error = error_of([&] { merge_results({shard("a.h5", "1/2", {"x"}), b}); });
+    if (!may_differ.contains(f.name)) {
+      EXPECT_EQ(error.rfind(std::string("b.h5: ") + f.name + " '", 0), 0u) << error;
+    } else {
+      EXPECT_EQ(error, "no InputError") << f.name;
+    }
+  }
 }
 
 }  // namespace

@@ -7,32 +7,11 @@
 #include "harness/core/error.hpp"
 #include "harness/record/detail/results_case.hpp"
 #include "harness/record/detail/results_schema.hpp"
+#include "harness/record/detail/run_metadata_fields.hpp"
 #include "harness/record/hdf5_file.hpp"
 
 namespace fp8check::record {
 namespace {
-
-// The string fields of RunMetadata, stored as root attributes of the same name.
-struct MetadataField {
-  const char* name;
-  std::string RunMetadata::*member;
-};
-constexpr MetadataField kMetadataFields[] = {
-    {"fp8check_version", &RunMetadata::fp8check_version},
-    {"git_sha", &RunMetadata::git_sha},
-    {"compiler", &RunMetadata::compiler},
-    {"compile_flags", &RunMetadata::compile_flags},
-    {"cuda_version", &RunMetadata::cuda_version},
-    {"device", &RunMetadata::device},
-    {"host", &RunMetadata::host},
-    {"started_at", &RunMetadata::started_at},
-    {"suite_name", &RunMetadata::suite_name},
-    {"suite_file", &RunMetadata::suite_file},
-    {"suite_sha256", &RunMetadata::suite_sha256},
-    {"filter", &RunMetadata::filter},
-    {"shard", &RunMetadata::shard},
-    {"command_line", &RunMetadata::command_line},
-};
 
 void check_ids(const std::vector<CaseResult>& cases) {
   std::set<std::string_view> seen;
@@ -81,7 +60,9 @@ void write_results(const std::filesystem::path& path, const RunMetadata& metadat
   root.set_attribute("format", std::string(kResultsFormat));
   root.set_attribute("schema_version", std::int64_t{kResultsSchemaVersion});
   root.set_attribute("regenerate", options.regenerate.empty() ? metadata.command_line : options.regenerate);
-  for (const MetadataField& f : kMetadataFields) root.set_attribute(f.name, metadata.*f.member);
+  for (const detail::RunMetadataField& f : detail::kRunMetadataFields) {
+    root.set_attribute(f.name, metadata.*f.member);
+  }
   root.set_uint64_attribute("seed", metadata.seed);
 
   std::vector<std::string> ids;
@@ -100,7 +81,9 @@ ResultsFile read_results(const std::filesystem::path& path) {
   const Hdf5Group& root = file.root();
   check_format(root, out.path);
   out.metadata.schema_version = kResultsSchemaVersion;
-  for (const MetadataField& f : kMetadataFields) out.metadata.*f.member = root.string_attribute(f.name);
+  for (const detail::RunMetadataField& f : detail::kRunMetadataFields) {
+    out.metadata.*f.member = root.string_attribute(f.name);
+  }
   out.metadata.seed = root.uint64_attribute("seed");
   out.regenerate = root.string_attribute("regenerate");
 

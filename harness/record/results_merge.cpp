@@ -4,27 +4,10 @@
 #include <map>
 
 #include "harness/core/error.hpp"
+#include "harness/record/detail/run_metadata_fields.hpp"
 
 namespace fp8check::record {
 namespace {
-
-// RunMetadata fields every shard of one run shares.
-struct SharedField {
-  const char* name;
-  std::string RunMetadata::*member;
-};
-constexpr SharedField kSharedFields[] = {
-    {"fp8check_version", &RunMetadata::fp8check_version},
-    {"git_sha", &RunMetadata::git_sha},
-    {"compiler", &RunMetadata::compiler},
-    {"compile_flags", &RunMetadata::compile_flags},
-    {"cuda_version", &RunMetadata::cuda_version},
-    {"device", &RunMetadata::device},
-    {"suite_name", &RunMetadata::suite_name},
-    {"suite_file", &RunMetadata::suite_file},
-    {"suite_sha256", &RunMetadata::suite_sha256},
-    {"filter", &RunMetadata::filter},
-};
 
 struct Shard {
   long index = 0, count = 0;
@@ -42,8 +25,8 @@ Shard parse_shard(const ResultsFile& f) {
 }
 
 void check_same_run(const ResultsFile& first, const ResultsFile& other) {
-  for (const SharedField& f : kSharedFields)
-    if (first.metadata.*f.member != other.metadata.*f.member)
+  for (const detail::RunMetadataField& f : detail::kRunMetadataFields)
+    if (f.same_in_every_shard && first.metadata.*f.member != other.metadata.*f.member)
       throw InputError(other.path + ": " + f.name + " '" + other.metadata.*f.member + "' differs from '" +
                        first.metadata.*f.member + "' in " + first.path + ": expected shards of one run");
   if (first.metadata.seed != other.metadata.seed)

@@ -1,0 +1,35 @@
+// The string fields of RunMetadata, in one table: a results file stores each as a root
+// attribute of the same name (results_file.cpp), and merging shards requires the fields
+// that describe the run, not the process, to agree (results_merge.cpp).
+#pragma once
+
+#include <string>
+
+#include "harness/run/case_result.hpp"
+
+namespace fp8check::record::detail {
+
+struct RunMetadataField {
+  const char* name;
+  std::string RunMetadata::*member;
+  bool same_in_every_shard;  // false: host, start time, shard and command line may differ
+};
+
+inline constexpr RunMetadataField kRunMetadataFields[] = {
+    {"fp8check_version", &RunMetadata::fp8check_version, true},
+    {"git_sha", &RunMetadata::git_sha, true},
+    {"compiler", &RunMetadata::compiler, true},
+    {"compile_flags", &RunMetadata::compile_flags, true},
+    {"cuda_version", &RunMetadata::cuda_version, true},
+    {"device", &RunMetadata::device, true},
+    {"host", &RunMetadata::host, false},
+    {"started_at", &RunMetadata::started_at, false},
+    {"suite_name", &RunMetadata::suite_name, true},
+    {"suite_file", &RunMetadata::suite_file, true},
+    {"suite_sha256", &RunMetadata::suite_sha256, true},
+    {"filter", &RunMetadata::filter, true},
+    {"shard", &RunMetadata::shard, false},
+    {"command_line", &RunMetadata::command_line, false},
+};
+
+}  // namespace fp8check::record::detail
