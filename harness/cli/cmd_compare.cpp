@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/cli/golden_policy_options.hpp"
 #include "harness/core/error.hpp"
 #include "harness/record/golden.hpp"
@@ -27,17 +28,10 @@ int run_compare(const std::vector<std::string>& args) {
   policy_args.add_to(opts);
   po::options_description hidden;
   hidden.add_options()("results", po::value(&results_path))("golden", po::value(&golden_path));
-  po::options_description all;
-  all.add(opts).add(hidden);
   po::positional_options_description positional;
   positional.add("results", 1).add("golden", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
-  po::notify(vm);
+  if (!parse_options(args, opts, hidden, positional, vm)) return kExitPass;
   if (results_path.empty() || golden_path.empty())
     throw InputError("expected RESULTS.h5 GOLDEN.h5 (see fp8check compare --help)");
   const record::GoldenPolicy policy = policy_args.resolve();

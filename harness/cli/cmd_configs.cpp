@@ -6,6 +6,7 @@
 #include <map>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/configs/gemm_selector.hpp"
 #include "harness/core/error.hpp"
 
@@ -54,12 +55,7 @@ int run_configs(const std::vector<std::string>& args) {
       "top", po::value(&top)->default_value(top), "candidates to print (0 = all)")(
       "explain", "also print every rejected config and its reason");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
-  po::notify(vm);
+  if (!parse_options(args, opts, vm)) return kExitPass;
   if (op != "gemm") throw InputError("unknown --op '" + op + "': expected gemm (attention configs come with attention)");
   if (layout.size() != 2 || (layout[0] != 'T' && layout[0] != 'N') || (layout[1] != 'T' && layout[1] != 'N'))
     throw InputError("bad --layout '" + layout + "': expected TN, NN, NT or TT");

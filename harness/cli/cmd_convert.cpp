@@ -11,6 +11,7 @@
 #include <string>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/format_names.hpp"
@@ -200,16 +201,9 @@ int run_convert(const std::vector<std::string>& args) {
       ("keep-inf", "--to: +-inf stays inf (NaN where the format has no inf; +-max where every code is finite)");
   po::options_description positional_opts;
   positional_opts.add_options()("input", po::value(&a.in_path))("output", po::value(&a.out_path));
-  po::options_description all;
-  all.add(opts).add(positional_opts);
   po::positional_options_description positional;
   positional.add("input", 1).add("output", 1);
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), a.given);
-  po::notify(a.given);
-  if (a.has("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
+  if (!parse_options(args, opts, positional_opts, positional, a.given)) return kExitPass;
   if (a.in_path.empty() || a.out_path.empty())
     throw InputError("expected IN.npy OUT.npy (see fp8check convert --help)");
   if (a.has("to") == a.has("from")) throw InputError("expected exactly one of --to FORMAT or --from FORMAT");

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/configs/device_profile.hpp"
 #include "harness/core/format_names.hpp"
 #if FP8CHECK_HAVE_CUDA
@@ -18,11 +19,7 @@ int run_devices(const std::vector<std::string>& args) {
                                "this machine has (CUDA builds).\n\nOptions");
   opts.add_options()("help,h", "show this help");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
+  if (!parse_options(args, opts, vm)) return kExitPass;
   std::printf("%-7s %-24s %5s %12s %12s %6s %6s %6s  %s\n", "profile", "examples", "SMs", "smem/block", "smem/SM",
               "fp8", "wgmma", "mx", "software fp8");
   for (const DeviceProfile& d : builtin_device_profiles()) {

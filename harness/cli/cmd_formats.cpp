@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/core/format_facts.hpp"
 #include "harness/core/format_names.hpp"
 
@@ -18,12 +19,7 @@ int run_formats(const std::vector<std::string>& args) {
   std::string only;
   opts.add_options()("help,h", "show this help")("format", po::value(&only), "print only this format");
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
+  if (!parse_options(args, opts, vm)) return kExitPass;
   std::printf("%-12s %4s %3s %3s %4s %13s %13s %13s %9s %13s  %-17s %-13s %s\n", "format", "bits", "E", "M",
               "bias", "max_normal", "min_normal", "min_subnorm", "epsilon", "ovf_thr_rne", "nan_codes",
               "inf_codes", "nan_emitted");

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/cli/golden_policy_options.hpp"
 #include "harness/core/error.hpp"
 #include "harness/record/golden_update.hpp"
@@ -37,17 +38,10 @@ int run_golden(const std::vector<std::string>& args) {
   policy_args.add_to(opts);
   po::options_description hidden;
   hidden.add_options()("action", po::value(&action))("results", po::value(&results_path));
-  po::options_description all;
-  all.add(opts).add(hidden);
   po::positional_options_description positional;
   positional.add("action", 1).add("results", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
-  po::notify(vm);
+  if (!parse_options(args, opts, hidden, positional, vm)) return kExitPass;
   if (action != "update")
     throw InputError("unknown action '" + action + "': expected fp8check golden update RESULTS.h5 --golden GOLDEN.h5");
   if (results_path.empty() || golden_path.empty())

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/cli/suite_args.hpp"
 #include "harness/core/error.hpp"
 
@@ -26,12 +27,7 @@ int run_list(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("suite", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
-  po::notify(vm);
+  if (!parse_options(args, opts, po::options_description(), pos, vm)) return kExitPass;
   if (suite.empty()) throw InputError("fp8check list needs a SUITE (a name such as smoke, or a .toml path)");
   if (vm.count("shard")) shard = vm["shard"].as<std::string>();
   const LoadedSuite s = load_suite_cases(suite, filter, shard, backend, device);

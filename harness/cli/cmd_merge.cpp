@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/core/error.hpp"
 #include "harness/record/results_merge.hpp"
 
@@ -23,17 +24,10 @@ int run_merge(const std::vector<std::string>& args) {
   opts.add_options()("help,h", "show this help");
   po::options_description hidden;
   hidden.add_options()("paths", po::value(&paths));
-  po::options_description all;
-  all.add(opts).add(hidden);
   po::positional_options_description positional;
   positional.add("paths", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
-  po::notify(vm);
+  if (!parse_options(args, opts, hidden, positional, vm)) return kExitPass;
   if (paths.size() < 2)
     throw InputError("expected OUT.h5 and one or more input results files (see fp8check merge --help)");
 

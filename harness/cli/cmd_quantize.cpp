@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/compare/compensated_sum.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/format_names.hpp"
@@ -268,17 +269,10 @@ int run_quantize(const std::vector<std::string>& args) {
   const po::options_description opts = options_for(a);
   po::options_description positional_opts;
   positional_opts.add_options()("input", po::value(&a.in_path))("output", po::value(&a.out_path));
-  po::options_description all;
-  all.add(opts).add(positional_opts);
   po::positional_options_description positional;
   positional.add("input", 1).add("output", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
-  po::notify(vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
+  if (!parse_options(args, opts, positional_opts, positional, vm)) return kExitPass;
 
   // Everything is checked, and quantized, before anything is written.
   Settings s = settings_from(a, vm);

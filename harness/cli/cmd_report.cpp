@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/core/error.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/report/reporter.hpp"
@@ -26,12 +27,7 @@ int run_report(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("results", -1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
-  po::notify(vm);
+  if (!parse_options(args, opts, po::options_description(), pos, vm)) return kExitPass;
   if (inputs.empty()) throw InputError("fp8check report needs at least one RESULTS.h5");
   if (out.empty()) throw InputError("fp8check report needs --out DIR (the folder the reports go to)");
   RunMetadata meta;

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "harness/cli/command.hpp"
+#include "harness/cli/parse_options.hpp"
 #include "harness/cli/suite_args.hpp"
 #include "harness/core/error.hpp"
 #include "harness/record/golden.hpp"
@@ -57,12 +58,7 @@ int run_run(const std::vector<std::string>& args) {
   po::positional_options_description pos;
   pos.add("suite", 1);
   po::variables_map vm;
-  po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-  if (vm.count("help")) {
-    std::cout << opts << "\n";
-    return kExitPass;
-  }
-  po::notify(vm);
+  if (!parse_options(args, opts, po::options_description(), pos, vm)) return kExitPass;
   if (suite.empty()) throw InputError("fp8check run needs a SUITE (a name such as smoke, or a .toml path)");
   if (jobs < 1) throw InputError("--jobs must be >= 1");
   if (vm.count("shard")) shard = vm["shard"].as<std::string>();
