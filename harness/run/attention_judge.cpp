@@ -15,16 +15,6 @@ namespace {
 
 constexpr double kLog2e = 1.4426950408889634074;
 
-NumericType numeric_type(OutputType t) {
-  switch (t) {
-    case OutputType::fp32: return IeeeFloat::fp32;
-    case OutputType::bf16: return Format::bf16;
-    case OutputType::fp16: return Format::fp16;
-    case OutputType::e4m3fn: return Format::e4m3fn;
-  }
-  return IeeeFloat::fp64;
-}
-
 references::HeadMatrices absolute(const references::HeadMatrices& t) {
   references::HeadMatrices a = t;
   for (MatrixD& m : a.per_head) m = m.cwiseAbs();
@@ -61,7 +51,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
                      const AttentionOutput& out, const ToleranceSettings& tol, const AttentionOutput* baseline,
                      CaseResult& result) {
   const AttentionDesc& d = c.desc;
-  const NumericType type = numeric_type(d.o_type);
+  const NumericType type = output_numeric_type(d.o_type);
   const double u_out = unit_roundoff(type);
   const double eta_out = d.o_type == OutputType::fp32 ? 0x1p-150 : decode(std::get<Format>(type), 1) / 2;
   const DtypeTolerance dtype = default_dtype_tolerance(type);

@@ -15,16 +15,6 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-NumericType numeric_type(OutputType t) {
-  switch (t) {
-    case OutputType::fp32: return IeeeFloat::fp32;
-    case OutputType::bf16: return Format::bf16;
-    case OutputType::fp16: return Format::fp16;
-    case OutputType::e4m3fn: return Format::e4m3fn;
-  }
-  return IeeeFloat::fp64;
-}
-
 // Per-element quantization error bound of one operand: |x - x_hat| <= u |x| + delta,
 // delta = scale * (half the smallest subnormal) for float elements (0.5 * scale for
 // integers), plus what saturation clipped (|x| beyond max * scale).
@@ -111,7 +101,7 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
                 const AccumulationBound& bound, const ToleranceSettings& tol, const GemmOutput* baseline,
                 CaseResult& result) {
   const GemmDesc& d = c.desc;
-  const NumericType type = numeric_type(d.d_type);
+  const NumericType type = output_numeric_type(d.d_type);
   const double s = ref.output_scale;  // compare in the output's (scaled) domain
   const double u_out = unit_roundoff(type);
   const double eta_out = d.d_type == OutputType::fp32 ? std::ldexp(1.0, -150)
