@@ -4,7 +4,7 @@
 // only. An inline function of a shared header (std::min, encode<F>, a std::span member,
 // a FormatSpec member called outside a constant expression, as -O0 does) emitted here
 // would be AVX2 code that the linker may pick for every caller. The ctest
-// avx2_object_has_no_weak_symbols checks this object with nm in every build
+// avx2_object_has_no_weak_symbols checks this object (and the GEMM one) with nm in every build
 // (ci/bits-across-compilers: with clang and at gcc -O0 too).
 // Correctness: bit-identical to encode<F>/decode<F>, proven over all 2^32 floats
 // (tests/convert_bulk_exhaustive_test.cpp) and all 256 codes (tests/convert_bulk_test.cpp).
