@@ -13,7 +13,18 @@
 namespace fp8check {
 namespace {
 
-constexpr std::uint32_t kUnwrittenSentinel = 0x7FC0DEADu;  // a NaN pattern no kernel writes by accident
+// What an output element holds before the kernel runs: a NaN code of the output type with
+// a payload no kernel writes by accident (e4m3fn has one NaN code per sign: the positive
+// one), so an element the kernel leaves alone reads as NaN and fails the NaN check.
+std::uint32_t unwritten_sentinel(OutputType t) {
+  switch (t) {
+    case OutputType::fp32: return 0x7FC0DEADu;
+    case OutputType::bf16: return 0x7FDEu;
+    case OutputType::fp16: return 0x7EADu;
+    case OutputType::e4m3fn: return 0x7Fu;
+  }
+  throw InternalError("unwritten_sentinel: unknown output type");
+}
 
 }  // namespace
 
@@ -48,7 +59,8 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   // backend run, into an output whose unwritten rows hold a sentinel
   GemmOutput out;
   out.prepare_for(in.args.problem);
-  std::fill(out.bits.begin(), out.bits.end(), kUnwrittenSentinel);
+  const std::uint32_t sentinel = unwritten_sentinel(c.desc.d_type);
+  std::fill(out.bits.begin(), out.bits.end(), sentinel);
   backend->run_gemm(in.args, out);
 
   // check (b), as FlashAttention-3's tests: a kernel that claims FP32 accumulation (a
@@ -77,7 +89,7 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   for (std::int64_t i = 0; i < c.desc.stored_rows(); ++i) {
     if (written[static_cast<std::size_t>(i)]) continue;
     for (std::int64_t j = 0; j < c.desc.n; ++j, ++total)
-      touched += out.at(i / out.rows, i % out.rows, j) != kUnwrittenSentinel;
+      touched += out.at(i / out.rows, i % out.rows, j) != sentinel;
   }
   if (total > 0) {
     result.checks.push_back({"padding rows written", static_cast<double>(touched), 0, touched == 0,
