@@ -5,6 +5,7 @@
 
 #include "harness/core/error.hpp"
 #include "harness/quantize/block_scale.hpp"
+#include "harness/quantize/convention_math.hpp"
 #include "harness/quantize/element_codec.hpp"
 
 namespace fp8check {
@@ -44,6 +45,7 @@ void check_options(const Eigen::Ref<const MatrixD>& x, const Recipe& recipe, con
   } else if (o.history != nullptr) {
     fail("an amax history applies only to delayed recipes");
   }
+  check_convention(recipe, p);
 }
 
 void check_shape(const Eigen::Ref<const MatrixD>& x, const Recipe& recipe, const QuantizeOptions& o,
@@ -63,18 +65,34 @@ void check_shape(const Eigen::Ref<const MatrixD>& x, const Recipe& recipe, const
                          (recipe.element.is_integer() ? " (integer codes cannot hold NaN)" : " (or NaN propagation)"));
 }
 
-// Block amax over the valid elements only, NaN ignored.
-double block_amax(const Eigen::Ref<const MatrixD>& x, const ScaleLayout& l, std::int64_t gi, std::int64_t gj) {
+// Block amax over the valid elements only, as the convention folds it (exact: NaN ignored).
+double block_amax(const Eigen::Ref<const MatrixD>& x, const ScaleLayout& l, std::int64_t gi, std::int64_t gj,
+                  const ConventionArith& arith) {
   double amax = 0;
   const std::int64_t i_end = std::min(x.rows(), (gi + 1) * l.block.rows);
   const std::int64_t j_end = std::min(x.cols(), (gj + 1) * l.block.cols);
   for (std::int64_t i = gi * l.block.rows; i < i_end; ++i)
-    for (std::int64_t j = gj * l.block.cols; j < j_end; ++j)
-      if (const double a = std::fabs(x(i, j)); a > amax) amax = a;
+    for (std::int64_t j = gj * l.block.cols; j < j_end; ++j) amax = fold_amax(arith, amax, x(i, j));
   return amax;
 }
 
 }  // namespace
+
+void check_convention(const Recipe& recipe, const ScalePolicy& policy) {
+  const QuantConvention& c = policy.convention;
+  const std::string name(convention_name(c.id));
+  if (c.amax_floor && !(std::isfinite(*c.amax_floor) && *c.amax_floor >= 0))
+    throw InputError("amax floor " + std::to_string(*c.amax_floor) + " of convention " + name +
+                     " is not valid: expected a finite value >= 0");
+  if (c.id == ConventionId::exact) return;
+  if (recipe.scale_type() != ScaleType::fp32 || recipe.scheme == ScalingScheme::nvfp4)
+    throw InputError("convention " + name + " applies to fp32 scales (recipes tensor, delayed, row, col, vec<N>, "
+                     "blk<R>x<C>); recipe " + recipe.name() + " has " +
+                     std::string(scale_type_name(recipe.scale_type())) + " scales: expected convention exact");
+  if (convention_arith(c).unit_scale_for_degenerate_amax && policy.zero_block != ZeroBlockScale::one)
+    throw InputError("convention " + name + " gives all-zero blocks the scale 1 (compute_scale_from_amax): " +
+                     "expected zero-block scale one");
+}
 
 std::string_view nan_policy_name(NanPolicy p) { return p == NanPolicy::propagate ? "propagate" : "reject"; }
 
@@ -115,21 +133,37 @@ QuantizedMatrix quantize(Eigen::Ref<const MatrixD> x, const Recipe& recipe, cons
   }
   if (recipe.scheme == ScalingScheme::delayed) format_max = std::ldexp(format_max, -recipe.delayed.margin);
 
+  // fp32 scales go through the host+device arithmetic of the convention (convention_math.hpp);
+  // e8m0, e4m3 and fp16 scales have one (exact) rule each (block_scale.hpp).
+  const bool fp32_scales = type == ScaleType::fp32;
+  const bool quant = policy.meaning == ScaleMeaning::quant;
+  const ConventionArith arith = convention_arith(policy.convention);
+  const Fp32ScaleRules rules{quant, policy.pow2 == Pow2Scale::round_up, policy.zero_block == ZeroBlockScale::one};
   for (std::int64_t gi = 0; gi < layout.grid_rows; ++gi) {
     for (std::int64_t gj = 0; gj < layout.grid_cols; ++gj) {
       // Delayed scaling: the history's amax (none yet: the zero-block scale, TE's initial 1).
-      const double amax = recipe.scheme == ScalingScheme::delayed ? options.history->scale_amax().value_or(0.0)
-                                                                  : block_amax(x, layout, gi, gj);
-      const BlockScale s = compute_block_scale(amax, format_max * outer, type, policy);
-      q.scales.set(gi, gj, s.stored, s.code);
-      const ScaleFactor factor{static_cast<double>(s.stored) * outer, policy.meaning == ScaleMeaning::quant};
+      double amax = recipe.scheme == ScalingScheme::delayed ? options.history->scale_amax().value_or(0.0)
+                                                            : block_amax(x, layout, gi, gj, arith);
+      Fp32BlockScale fp32{};
+      ScaleFactor factor;
+      if (fp32_scales) {
+        fp32 = fp32_block_scale(arith, amax, format_max, rules);
+        q.scales.set(gi, gj, fp32.stored, 0);
+      } else {
+        amax = std::max(amax, arith.amax_floor);
+        const BlockScale s = compute_block_scale(amax, format_max * outer, type, policy);
+        q.scales.set(gi, gj, s.stored, s.code);
+        factor = ScaleFactor{static_cast<double>(s.stored) * outer, quant};
+      }
       const std::int64_t i_end = std::min(x.rows(), (gi + 1) * layout.block.rows);
       const std::int64_t j_end = std::min(x.cols(), (gj + 1) * layout.block.cols);
       for (std::int64_t i = gi * layout.block.rows; i < i_end; ++i)
         for (std::int64_t j = gj * layout.block.cols; j < j_end; ++j) {
           const std::uint32_t bits =
               options.random_bits.empty() ? 0u : options.random_bits[static_cast<std::size_t>(i * x.cols() + j)];
-          q.codes(i, j) = encode_element(recipe.element, factor.to_code_domain(x(i, j)), policy.element_encode, bits);
+          const double scaled =
+              fp32_scales ? scale_element(arith, fp32, quant, x(i, j)) : factor.to_code_domain(x(i, j));
+          q.codes(i, j) = encode_element(recipe.element, scaled, policy.element_encode, bits);
         }
     }
   }

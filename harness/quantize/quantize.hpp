@@ -2,9 +2,11 @@
 // by a Recipe and a ScalePolicy, and back (docs/recipes.md).
 //
 // Each block's scale comes from its valid elements only (edge blocks may be partial; no
-// padding is ever read). Element (i, j) is encoded from x(i, j) / s, computed rounded to
-// odd (round_to_odd.hpp), so its code is the correctly rounded code of the exact
-// quotient. dequantize() is exact for dequantization-multiplier scales (decode(code) * s
+// padding is ever read). Under the default `exact` convention element (i, j) is encoded
+// from x(i, j) / s, computed rounded to odd (round_to_odd.hpp), so its code is the
+// correctly rounded code of the exact quotient; another convention (ScalePolicy::
+// convention, quant_convention.hpp) computes fp32 scales and elements as a library does,
+// through the host+device functions of convention_math.hpp. dequantize() is exact for dequantization-multiplier scales (decode(code) * s
 // fits a double) and rounded to nearest for quantization-multiplier ones (decode(code) / q).
 #pragma once
 
@@ -57,6 +59,12 @@ double tensor_amax(Eigen::Ref<const MatrixD> x);
 // Throws InputError for an invalid recipe or option, an empty matrix, a shape that is not
 // whole blocks under require_full_blocks, and NaN under NanPolicy::reject.
 QuantizedMatrix quantize(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options = {});
+
+// InputError unless the policy's convention (quant_convention.hpp) fits the recipe: a
+// valid amax floor; a convention other than exact needs fp32 scales (not MX, NVFP4 or
+// integer groups); transformer-engine needs the zero-block scale one. quantize() checks
+// it too; a suite or CLI checks it before it reads anything.
+void check_convention(const Recipe& recipe, const ScalePolicy& policy);
 
 // Reads codes and scales through their declared layouts (padding is never read); throws
 // InputError if they do not fit each other (a QuantizedMatrix may come from a kernel).
