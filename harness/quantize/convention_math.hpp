@@ -183,7 +183,7 @@ FP8C_HD_INLINE Fp32BlockScale exact_block_scale(double amax, double format_max, 
 FP8C_HD_INLINE double fold_amax(const ConventionArith& c, double amax, double x) {
   using namespace convention_detail;
   if (c.source == ScaleSource::exact) {
-    const double a = x < 0 ? -x : x;
+    const double a = detail::double_from_bits(detail::bits_of(x) & ~(std::uint64_t{1} << 63));  // |x|
     return a > amax ? a : amax;  // NaN compares false: ignored
   }
   if (is_nan64(amax)) return amax;

@@ -70,4 +70,14 @@ void check_convention(const Recipe& recipe, const ScalePolicy& policy);
 // InputError if they do not fit each other (a QuantizedMatrix may come from a kernel).
 MatrixD dequantize(const QuantizedMatrix& q);
 
+// The element-by-element definitions quantize() and dequantize() are tested against:
+// every scaled value encoded alone by the exact integer codec (element_codec.hpp), every
+// code decoded alone. quantize()/dequantize() give the same bits faster: float elements
+// go through the bulk float codec (convert_bulk.hpp) a row segment at a time, the scaled
+// values rounded to odd into float first (round_to_odd_float), which keeps every bit the
+// later rounding needs; stochastic rounding and integer elements take these paths.
+QuantizedMatrix quantize_reference(Eigen::Ref<const MatrixD> x, const Recipe& recipe,
+                                   const QuantizeOptions& options = {});
+MatrixD dequantize_reference(const QuantizedMatrix& q);
+
 }  // namespace fp8check

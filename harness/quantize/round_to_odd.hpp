@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "harness/core/convert.hpp"
 #include "harness/core/host_device.hpp"
@@ -50,14 +51,14 @@ FP8C_HD_INLINE bool is_finite_double(double v) { return ((bits_of(v) >> 52) & 0x
 // r != 0 is the sign of (exact - rounded). An even rounded value moves one ulp toward the
 // exact one: of the two doubles around the exact value it is the odd one. (The one-ulp
 // step on the bit pattern is std::nextafter toward +-inf, for zeros of either sign too.)
+// Written without data-dependent branches: whether to step is a coin flip per element,
+// which a branch predictor cannot learn.
 FP8C_HD_INLINE double make_odd(double rounded, double r) {
   const std::uint64_t b = bits_of(rounded);
-  if (r == 0 || (b & 1u) != 0) return rounded;
-  const bool negative = (b >> 63) != 0;
-  const std::uint64_t magnitude = b & ~(std::uint64_t{1} << 63);
-  if (magnitude == 0) return double_from_bits(r > 0 ? 1u : (std::uint64_t{1} << 63) | 1u);
-  const bool away_from_zero = (r > 0) != negative;  // toward +inf for positives
-  return double_from_bits(away_from_zero ? b + 1 : b - 1);
+  const std::uint64_t step = (r != 0 ? 1u : 0u) & ~b & 1u;  // 1: inexact and even
+  if ((b << 1) == 0) return step ? double_from_bits((r > 0 ? 0u : std::uint64_t{1} << 63) | 1u) : rounded;  // +-0
+  const bool toward_zero = (r > 0) == ((b >> 63) != 0);  // the exact value is nearer zero
+  return double_from_bits(toward_zero ? b - step : b + step);
 }
 
 }  // namespace detail
@@ -74,6 +75,40 @@ FP8C_HD_INLINE double multiply_round_to_odd(double x, double q) {
   const double p = detail::mul_rn(x, q);
   if (!detail::is_finite_double(p)) return p;
   return detail::make_odd(p, detail::fma_rn(x, q, -p));  // x*q - p, exact
+}
+
+// d rounded to float by rounding to odd (for finite |d| > FLT_MAX: +-FLT_MAX; NaN and inf
+// pass). Rounding to odd composes (RO_24(RO_53(v)) = RO_24(v)), so for a target format
+// with <= 21 significand bits (every element format here has <= 3) any later rounding of
+// the float gives what rounding d itself gives, in every mode but stochastic (whose
+// random comparison reads 32 fraction bits the float does not keep): the quantizer's
+// bulk path encodes these floats with the float codec (convert_bulk.hpp). Beyond
+// FLT_MAX every format saturates or overflows exactly as from d, and FLT_MAX is odd.
+FP8C_HD_INLINE float round_to_odd_float(double d) {
+  constexpr double kFloatMax = 0x1.fffffep127;
+  const double a = d < 0 ? -d : d;
+  if (!(a <= kFloatMax)) {
+    if (a != a || !detail::is_finite_double(d)) return static_cast<float>(d);  // NaN, inf
+    return d < 0 ? -static_cast<float>(kFloatMax) : static_cast<float>(kFloatMax);
+  }
+#if defined(__CUDA_ARCH__)
+  float f = __double2float_rn(d);
+#else
+  float f = static_cast<float>(d);  // round to nearest even
+#endif
+  std::uint32_t b;
+  std::memcpy(&b, &f, sizeof b);
+  // Even and inexact: step one ulp toward d (from +-0 to the smallest subnormal of d's sign).
+  const double fd = static_cast<double>(f);
+  const std::uint32_t step = (fd != d ? 1u : 0u) & ~b & 1u;
+  if ((b << 1) == 0) {
+    if (step) b = (d < 0 ? 0x80000000u : 0u) | 1u;
+  } else {
+    const double fa = fd < 0 ? -fd : fd;
+    b = a > fa ? b + step : b - step;
+  }
+  std::memcpy(&f, &b, sizeof f);
+  return f;
 }
 
 }  // namespace fp8check
