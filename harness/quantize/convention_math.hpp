@@ -73,8 +73,10 @@ struct Fp32ScaleRules {
 
 struct Fp32BlockScale {
   float stored = 1;  // what the scale tensor holds: s, or q under the quant meaning
-  float s = 1;       // the dequantization multiplier (fp32 conventions)
-  float q = 1;       // the quantization multiplier (fp32 conventions)
+  // The fp32 conventions' pair and clamp limit; `exact` scales elements by `stored` alone
+  // and leaves these 0.
+  float s = 1;            // the dequantization multiplier
+  float q = 1;            // the quantization multiplier
   float clamp_limit = 0;  // fmax as fp32, for PreCastClamp
 };
 
@@ -165,14 +167,12 @@ FP8C_HD_INLINE Fp32BlockScale exact_block_scale(double amax, double format_max, 
   } else if (r.quant_meaning) {
     // q = format_max / amax rounded once; clamped so that 1/q stays in fp32's range.
     const double q = is_inf64(amax) ? 0.0 : divide_round_to_odd(format_max, amax);
-    const float stored = to_f32(clamp64(q, kSmallest, kLargest));
-    return {stored, 1, stored, 0};
+    return {to_f32(clamp64(q, kSmallest, kLargest)), 0, 0, 0};
   } else {
     s = is_inf64(amax) ? kLargest : divide_round_to_odd(amax, format_max);
     s = to_f32(clamp64(s, kSmallest, kLargest));  // the bounds are on the grid: no re-clamp
   }
-  const float stored = to_f32(r.quant_meaning ? detail::div_rn(1.0, s) : s);
-  return {stored, to_f32(s), stored, 0};
+  return {to_f32(r.quant_meaning ? detail::div_rn(1.0, s) : s), 0, 0, 0};
 }
 
 }  // namespace convention_detail
