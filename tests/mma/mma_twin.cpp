@@ -110,7 +110,9 @@ std::uint32_t plain_step(const MmaInstruction& ins, const std::uint16_t* a, cons
     }
     return special_bits(fp64_sum, ins.c);
   }
-  std::vector<SigExp> terms{extract(c, ins.c == MmaRegister::f16 ? -14 : -126)};
+  std::vector<SigExp> terms;
+  terms.reserve(static_cast<std::size_t>(n) + 1);
+  terms.push_back(extract(c, ins.c == MmaRegister::f16 ? -14 : -126));
   const int scale_exponent = extract(sa, -127).exponent + extract(sb, -127).exponent;
   for (int i = 0; i < n; ++i) {
     const SigExp x = extract(decode(ins.a, a[i]), min_exponent(ins.a));
