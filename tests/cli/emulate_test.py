@@ -7,10 +7,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import numpy as np
+from cli_support import TempDirTestCase
 
 FP8CHECK = None  # set from argv
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "mma")
@@ -35,19 +35,7 @@ def f32_nan(bits):
     return (bits & 0x7F800000) == 0x7F800000 and (bits & 0x7FFFFF) != 0
 
 
-class EmulateTest(unittest.TestCase):
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def save(self, name, array):
-        np.save(self.path(name), array)
-        return self.path(name)
-
+class EmulateTest(TempDirTestCase):
     def emulate(self, *args):
         return subprocess.run([FP8CHECK, "emulate", *map(str, args)], capture_output=True, text=True)
 
