@@ -13,7 +13,9 @@
 #include "harness/core/error.hpp"
 #include "harness/generate/philox_stream.hpp"
 #include "harness/generate/seed.hpp"
+#include "harness/core/convert_bulk.hpp"
 #include "kernels/emulated/mma/chain_gemm.hpp"
+#include "kernels/emulated/mma/fp8_chain_gemm.hpp"
 #include "tests/mma/mma_twin.hpp"
 
 namespace fp8check {
@@ -170,6 +172,56 @@ TEST(ChainGemm, BitsDoNotDependOnTheThreadCount) {
   const auto one = mma_chain_gemm(model, g.p, 1);
   EXPECT_EQ(mma_chain_gemm(model, g.p, 4), one);
   EXPECT_EQ(mma_chain_gemm(model, g.p, 64), one);
+}
+
+// FP8 operands for the fast path: every code (NaN and inf included) in a few rows and
+// columns, zeros and subnormals elsewhere, ordinary values in the rest.
+std::vector<std::uint16_t> fp8_codes(Format f, std::int64_t rows, std::int64_t cols, std::uint64_t key) {
+  const PhiloxStream s(key);
+  std::vector<std::uint16_t> out;
+  for (std::int64_t r = 0; r < rows; ++r)
+    for (std::int64_t c = 0; c < cols; ++c) {
+      const std::uint32_t x = s.bits32(static_cast<std::uint64_t>(r * cols + c));
+      const std::uint32_t sign = (x >> 31) << 7;
+      if (r == 1 || c == 2) out.push_back(static_cast<std::uint16_t>(x & 0xFFu));                  // any code
+      else if (r % 5 == 3) out.push_back(static_cast<std::uint16_t>(sign | ((x >> 8) % 8)));       // zero, subnormal
+      else out.push_back(static_cast<std::uint16_t>(sign | (((x >> 8) % 10 + (f == Format::e5m2 ? 10 : 2)) << (f == Format::e5m2 ? 2 : 3)) |
+                                                    ((x >> 16) & (f == Format::e5m2 ? 3u : 7u))));
+    }
+  return out;
+}
+
+TEST(ChainGemm, FastPathEqualsScalarPath) {
+  if (active_simd_path() != SimdPath::avx2) GTEST_SKIP() << "no AVX2 on this CPU (or FP8CHECK_SIMD=scalar): no fast path";
+  const struct {
+    const char* kernel;
+    Format a, b;
+    std::int64_t m, n, k;
+  } cases[] = {{"sm90-wgmma", Format::e4m3fn, Format::e4m3fn, 37, 70, 512},
+               {"sm90-wgmma.p128", Format::e4m3fn, Format::e4m3fn, 21, 33, 640},
+               {"sm90-wgmma.p64", Format::e5m2, Format::e5m2, 19, 40, 256},
+               {"sm90-wgmma.f12.p128", Format::e4m3fn, Format::e5m2, 17, 31, 384},
+               {"sm90-wgmma.f16", Format::e5m2, Format::e4m3fn, 9, 64, 256},
+               {"sm89-mma", Format::e4m3fn, Format::e4m3fn, 18, 35, 512},
+               {"sm89-mma.p128", Format::e5m2, Format::e4m3fn, 33, 12, 384}};
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.kernel);
+    const KernelModel model = parse_kernel_model(c.kernel);
+    ASSERT_TRUE(detail::fp8_chain_gemm_applies(model.instruction(c.a, c.b)));
+    const auto a = fp8_codes(c.a, c.m, c.k, 1), b = fp8_codes(c.b, c.k, c.n, 2);
+    ChainGemmOperands p;
+    p.m = c.m, p.n = c.n, p.k = c.k, p.a_format = c.a, p.b_format = c.b, p.a = a, p.b = b;
+    const auto scalar = mma_chain_gemm(model, p, 2, ChainGemmPath::scalar);
+    EXPECT_EQ(mma_chain_gemm(model, p, 1), scalar);
+    EXPECT_EQ(mma_chain_gemm(model, p, 3), scalar);
+    int nan = 0, zero = 0;
+    for (std::uint32_t d : scalar) nan += (d & 0x7FFFFFFFu) > 0x7F800000u, zero += d == 0;
+    EXPECT_GT(nan, 0) << "the special codes reached no output";
+    EXPECT_LT(nan, static_cast<int>(scalar.size()) / 2) << "NaN everywhere: the comparison would judge little";
+  }
+  // F = 17 needs more than the lanes' 32 bits: the scalar path takes it.
+  EXPECT_FALSE(detail::fp8_chain_gemm_applies(parse_kernel_model("sm90-wgmma.f17").instruction(Format::e4m3fn, Format::e4m3fn)));
+  EXPECT_FALSE(detail::fp8_chain_gemm_applies(parse_kernel_model("sm100-tcgen05").instruction(Format::e4m3fn, Format::e4m3fn)));
 }
 
 TEST(ChainGemm, RefusesOperandsThatDoNotFit) {

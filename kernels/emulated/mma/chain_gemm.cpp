@@ -5,6 +5,7 @@
 #include <string>
 
 #include "harness/core/error.hpp"
+#include "kernels/emulated/mma/fp8_chain_gemm.hpp"
 #include "kernels/emulated/mma/mma_execute.hpp"
 #include "kernels/emulated/parallel_for.hpp"
 
@@ -52,11 +53,14 @@ std::uint32_t fp32_promote(std::uint32_t sum, std::uint32_t partial) {
   return r != r ? 0x7FFFFFFFu : std::bit_cast<std::uint32_t>(r);
 }
 
-std::vector<std::uint32_t> mma_chain_gemm(const KernelModel& model, const ChainGemmOperands& p, int threads) {
+std::vector<std::uint32_t> mma_chain_gemm(const KernelModel& model, const ChainGemmOperands& p, int threads,
+                                          ChainGemmPath path) {
   model.validate();
   const MmaInstruction ins = model.instruction(p.a_format, p.b_format);
   check_operands(ins, model, p);
   if (ins.c != MmaRegister::f32) throw InternalError("kernel models issue FP32-accumulator instructions");
+  if (path == ChainGemmPath::fastest && detail::fp8_chain_gemm_applies(ins))
+    return detail::fp8_chain_gemm(ins, model.promotion_interval, p, threads);
   const std::int64_t steps = p.k / ins.k;
   const std::int64_t scales_per_step = ins.scales_per_row();
   const std::int64_t groups = scales_per_step * steps;

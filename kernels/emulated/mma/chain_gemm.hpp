@@ -32,9 +32,15 @@ struct ChainGemmOperands {
 // FP32 add on NVIDIA GPUs writes).
 std::uint32_t fp32_promote(std::uint32_t sum, std::uint32_t partial);
 
+// `fastest`: FP8 kernel models with F <= 16 (sm89-mma, sm90-wgmma[.fN][.pN]) run on AVX2
+// lanes when the CPU has them (fp8_chain_kernel.hpp), with the same bits; `scalar`: the
+// model instruction by instruction.
+enum class ChainGemmPath : std::uint8_t { fastest, scalar };
+
 // D (M x N, row-major) as bits of the instruction's FP32 d register. InputError when a
 // size, a code or a scale does not fit the model's instruction (K a multiple of its k,
 // codes within their format, scales present exactly for block-scaled kernels).
-std::vector<std::uint32_t> mma_chain_gemm(const KernelModel& model, const ChainGemmOperands& operands, int threads = 1);
+std::vector<std::uint32_t> mma_chain_gemm(const KernelModel& model, const ChainGemmOperands& operands, int threads = 1,
+                                          ChainGemmPath path = ChainGemmPath::fastest);
 
 }  // namespace fp8check
