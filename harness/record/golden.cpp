@@ -73,7 +73,7 @@ CaseComparison compare_case(const CaseResult& received, const CaseResult& golden
     out.status = status;
     out.reason = verdict_change.empty() ? reason : reason + "; " + verdict_change;
   };
-  if (policy.deterministic_backends.contains(received.backend)) {
+  if (received.deterministic || policy.deterministic_backends.contains(received.backend)) {
     const auto* r = received.output ? &*received.output : nullptr;
     const auto* g = golden.output ? &*golden.output : nullptr;
     if (auto difference = detail::compare_output_bits(r, g)) {

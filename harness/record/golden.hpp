@@ -18,7 +18,8 @@
 namespace fp8check::record {
 
 struct GoldenPolicy {
-  // Backends whose output is a pure function of the inputs: compared bit for bit.
+  // Cases whose backend declared itself deterministic (CaseResult::deterministic) are
+  // compared bit for bit; so are the cases of these backends, whatever they declared.
   std::set<std::string, std::less<>> deterministic_backends = {"emulated"};
   // Other backends: a kernel-error statistic that grows by more than drift_ratio
   // regresses; one that shrinks by more than it (ratio < 1/drift_ratio) improves.

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "harness/report/report_blocks.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check::report {
 

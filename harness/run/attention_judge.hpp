@@ -11,7 +11,7 @@
 #include "harness/compare/tolerance.hpp"
 #include "harness/core/matrix.hpp"
 #include "harness/run/attention_inputs.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check {
 

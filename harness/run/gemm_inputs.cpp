@@ -121,7 +121,8 @@ GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, st
       for (std::int64_t r = d.group_rows[static_cast<std::size_t>(g)]; r < d.m; ++r)
         for (std::int64_t j = 0; j < d.k; ++j) in.qa.codes(g * d.m + r, j) = a_poison;
 
-  GemmLaunch& l = in.launch;
+  GemmArguments& l = in.args;
+  l.desc = d;
   GemmProblem& p = l.problem;
   p.kind = d.kind;
   p.m = d.kind == GemmKind::grouped_contiguous ? rows : d.m;
@@ -190,8 +191,6 @@ GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, st
   l.b.scales.data = in.b_scales.data();
   l.a.scales.data = in.a_scales.data();
   if (!in.qb.empty() && in.qb.front().tensor_scale) l.b.tensor_scale = *in.qb.front().tensor_scale;
-  l.model = c.model;
-  l.fault = c.fault;
   return in;
 }
 

@@ -8,7 +8,7 @@
 #include <optional>
 
 #include "harness/compare/tolerance.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 #include "harness/run/gemm_bound.hpp"
 #include "harness/run/gemm_inputs.hpp"
 

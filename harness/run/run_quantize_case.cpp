@@ -7,10 +7,11 @@
 
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
+#include "harness/generate/distributions.hpp"
 #include "harness/generate/seed.hpp"
 #include "harness/quantize/element_codec.hpp"
 #include "harness/quantize/quantize_compare.hpp"
-#include "harness/run/backend.hpp"
+#include "harness/run/backend_registry.hpp"
 #include "harness/run/output_record.hpp"
 #include "harness/run/quantize_case.hpp"
 
@@ -29,38 +30,37 @@ std::pair<std::int64_t, std::int64_t> parse_rows_cols(const std::string& v) {
   return {r, c};
 }
 
+const CaseAxis kQuantizeAxes[] = {
+    {"format", "e4m3fn", [](const std::string& v) { parse_element_type(v); }, "the element type: e4m3fn, e5m2, int8 ..."},
+    {"recipe", "tensor", [](const std::string& v) { parse_recipe(v); }, "the scaling recipe (docs/recipes.md): tensor, vec128, mxfp8 ..."},
+    {"shape", nullptr, [](const std::string& v) { parse_rows_cols(v); }, "rR.cC, e.g. r128.c7168"},
+    {"distribution", "normal", [](const std::string& v) { parse_distribution(v); }, "the input's distribution (docs/inputs.md)"},
+    {"backend", "emulated", validate_backend_name, "the backend that runs the quantize kernel"},
+};
+
 }  // namespace
 
-void validate_quantize_shape(const std::string& v) { parse_rows_cols(v); }
+std::span<const CaseAxis> quantize_axes() { return kQuantizeAxes; }
 
 void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
-  std::string format = "e4m3fn", recipe_name = "tensor", shape, distribution = "normal", backend_name = "emulated";
-  for (const auto& [axis, value] : input.params) {
-    if (axis == "format") format = value;
-    else if (axis == "recipe") recipe_name = value;
-    else if (axis == "shape") shape = value;
-    else if (axis == "distribution") distribution = value;
-    else if (axis == "backend") backend_name = value;
-    else throw InputError("unknown quantize axis '" + axis + "'");
-  }
+  const AxisValues v(kQuantizeAxes, input.params, "quantize");
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
-  const std::pair<std::int64_t, std::int64_t> extent = parse_rows_cols(shape);
+  const std::pair<std::int64_t, std::int64_t> extent = parse_rows_cols(v["shape"]);
   const std::int64_t rows = extent.first, cols = extent.second;  // named: clang 14 cannot capture bindings
-  const Recipe recipe = parse_recipe(recipe_name, parse_element_type(format));
-  result.backend = backend_name;
-  std::unique_ptr<Backend> backend = make_backend(backend_name);
-  if (std::string why = backend->why_unavailable(); !why.empty()) {
-    result.verdict = Verdict::skipped;
-    result.reason = why;
-    return;
-  }
+  const Recipe recipe = parse_recipe(v["recipe"], parse_element_type(v["format"]));
+  result.backend = v["backend"];
+  const std::unique_ptr<Backend> backend = make_backend(v["backend"], {.threads = ctx.threads});
+  result.deterministic = backend->deterministic();
+  if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const std::uint64_t key = tensor_key(ctx.seed, input.id, "X");
   result.seed_key = format_key(key);
   MatrixD x(rows, cols);
-  generate(parse_distribution(distribution), key, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
+  generate(parse_distribution(v["distribution"]), key, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
 
+  const QuantizeArguments args{&x, recipe, {}};
+  if (std::string why = backend->can_implement(args); !why.empty()) return mark_skipped(result, why);
   const QuantizedMatrix expected = quantize(x, recipe);
-  const QuantizedMatrix got = backend->run_quantize(x, recipe, {});
+  const QuantizedMatrix got = backend->run_quantize(args);
   const QuantizeComparison cmp = compare_quantized(expected, got);
   const MatrixD deq = dequantize(got);
 

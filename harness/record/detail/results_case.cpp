@@ -156,6 +156,7 @@ void write_case(Hdf5Group& cases, std::size_t i, const CaseResult& c, const Resu
   g.set_attribute("op", c.op);
   g.set_attribute("seed_key", c.seed_key);
   g.set_attribute("backend", c.backend);
+  g.set_attribute("deterministic", std::int64_t{c.deterministic});
   g.set_attribute("config", c.config);
   g.set_attribute("verdict", std::string(verdict_name(c.verdict)));
   g.set_attribute("reason", c.reason);
@@ -185,6 +186,8 @@ CaseResult read_case(const Hdf5Group& cases, std::size_t i, const std::string& f
   c.op = g.string_attribute("op");
   c.seed_key = g.string_attribute("seed_key");
   c.backend = g.string_attribute("backend");
+  // Files written before the attribute existed: only the emulated backend was deterministic.
+  c.deterministic = g.has_attribute("deterministic") ? g.int_attribute("deterministic") != 0 : c.backend == "emulated";
   c.config = g.string_attribute("config");
   const std::string verdict = g.string_attribute("verdict");
   try {

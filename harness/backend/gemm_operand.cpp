@@ -1,4 +1,4 @@
-#include "kernels/emulated/gemm_operand.hpp"
+#include "harness/backend/gemm_operand.hpp"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "kernels/emulated/gemm_problem.hpp"
+#include "harness/backend/gemm_problem.hpp"
 
 #include <bit>
 #include <string>
@@ -42,16 +42,7 @@ void GemmProblem::validate() const {
   }
 }
 
-double GemmOutput::value(std::int64_t b, std::int64_t r, std::int64_t c) const {
-  const std::uint32_t code = at(b, r, c);
-  switch (type) {
-    case OutputType::fp32: return std::bit_cast<float>(code);
-    case OutputType::bf16: return decode(Format::bf16, code);
-    case OutputType::fp16: return decode(Format::fp16, code);
-    case OutputType::e4m3fn: return decode(Format::e4m3fn, code);
-  }
-  return 0;
-}
+double GemmOutput::value(std::int64_t b, std::int64_t r, std::int64_t c) const { return output_value(type, at(b, r, c)); }
 
 void GemmOutput::prepare_for(const GemmProblem& p) {
   const std::int64_t want_batches = p.output_batches();

@@ -56,6 +56,9 @@ struct CaseResult {
   std::vector<std::pair<std::string, std::string>> params;  // axis -> value, in axis order
   std::string seed_key;  // "0x...": regenerates this case's inputs alone
   std::string backend;   // "emulated", "cuda", "cublaslt", ...
+  // The backend's promise (Backend::deterministic): the same inputs give the same bits,
+  // so goldens compare this case bit for bit; otherwise by statistics drift.
+  bool deterministic = false;
   std::string config;    // config actually run ("bm128.bn128.bk128.s4"), or "-"
   Verdict verdict = Verdict::pass;
   std::string reason;    // one line; empty for pass

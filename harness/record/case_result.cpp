@@ -1,4 +1,4 @@
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 #include <cstdio>
 
