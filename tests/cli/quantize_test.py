@@ -5,11 +5,11 @@ Usage: quantize_test.py PATH/TO/fp8check   (run by ctest). Needs numpy and h5py.
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import h5py
 import numpy as np
+from cli_support import TempDirTestCase
 
 FP8CHECK = None  # set from argv
 
@@ -76,15 +76,7 @@ def expand(scales, block_rows, block_cols, shape):
     return np.repeat(np.repeat(scales, block_rows, axis=0), block_cols, axis=1)[: shape[0], : shape[1]]
 
 
-class QuantizeTest(unittest.TestCase):
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
+class QuantizeTest(TempDirTestCase):
     def save(self, array, name="in.npy"):
         np.save(self.path(name), array)
         return self.path(name)
