@@ -135,7 +135,7 @@ std::vector<std::uint32_t> twin_chain(const MmaInstruction& ins, int promotion, 
           sa.push_back(g.scale_a[static_cast<std::size_t>(i * groups + group)]);
           sb.push_back(g.scale_b[static_cast<std::size_t>(group * g.p.n + j)]);
         }
-        partial = twin::execute(ins, a.data(), b.data(), partial, sa.data(), sb.data());
+        partial = twin::execute(ins, a.data(), b.data(), partial, sa.data(), sb.data(), twin::kOracleRules);
         if (promotion != 0 && ((k0 + k) % promotion == 0 || k0 + k == g.p.k)) {
           sum = sum + std::bit_cast<float>(partial);
           partial = 0;

@@ -147,10 +147,31 @@ TEST(MmaArithmetic, OutputRounding) {
   EXPECT_EQ(run("sm100_tcgen05_e4m3_f32", Pairs{}, 0x007FFFFFu), 0x007FFFFFu);
 }
 
+// From 2^53 on, results are rounded to the nearest FP32 (the oracle vectors' generator), below
+// they are truncated; block-scaled instructions always truncate.
+TEST(MmaArithmetic, NearestFromTwoToThe53) {
+  // 2^53 + 2^29 + 2^28: FP32's step there is 2^30, so nearest is 2^53 + 2^30, truncation 2^53.
+  EXPECT_EQ(run("sm90_wgmma_bf16_f32", Pairs{{0x1p53, 0x1p29, 0x1p28}, {1.0, 1.0, 1.0}}, 0), 0x5A000001u);
+  // A tie goes to even: 2^53 + 2^29.
+  EXPECT_EQ(run("sm90_wgmma_bf16_f32", Pairs{{0x1p53, 0x1p29}, {1.0, 1.0}}, 0), 0x5A000000u);
+  // Half as large (2^52 + 2^28 + 2^27, step 2^29): truncated to 2^52.
+  EXPECT_EQ(run("sm90_wgmma_bf16_f32", Pairs{{0x1p52, 0x1p28, 0x1p27}, {1.0, 1.0, 1.0}}, 0), 0x59800000u);
+  // Rounding to nearest at 23 bits never adds bits the alignment already truncated: with
+  // F = 13, c = 2^60 + 2^40 loses 2^40 in step 2.
+  EXPECT_EQ(run("sm90_wgmma_e4m3_f32", Pairs{}, f32(0x1p60f + 0x1p40f)), f32(0x1p60f));
+  // Block-scaled instructions truncate (no such rule in MMA-Sim's block-scaled path):
+  // 1 * 2^60 (scale block 0) + 1.5 * 2^36 (block 1) = 2^60 + 0.75 FP32 steps -> 2^60, where
+  // rounding to nearest would give 2^60 + 2^37.
+  Pairs blocks{std::vector<double>(33, 0.0), std::vector<double>(33, 0.0)};
+  blocks.a[0] = 1.0, blocks.b[0] = 1.0, blocks.a[32] = 1.5, blocks.b[32] = 1.0;
+  EXPECT_EQ(run("sm100_mxf4_e2m1_e8m0", blocks, 0, {127 + 60, 127 + 36}, {127, 127}), f32(0x1p60f));
+}
+
 TEST(MmaArithmetic, OverflowAndSignedZeros) {
   EXPECT_EQ(run("sm90_wgmma_bf16_f32", Pairs{{0x1p127}, {2.0}}, 0), 0x7F800000u);
   EXPECT_EQ(run("sm90_wgmma_bf16_f32", Pairs{{0x1p127}, {-2.0}}, f32(-0x1p127f)), 0xFF800000u);
-  // FLT_MAX plus products far below its alignment: truncated to 13 bits, finite.
+  // FLT_MAX plus products far below its alignment: finite, and c itself truncated to 13 bits
+  // by the alignment (step 2), so rounding the result to nearest (>= 2^53) keeps those.
   EXPECT_EQ(run("sm90_wgmma_e4m3_f32", Pairs{{448.0}, {448.0}}, 0x7F7FFFFFu), 0x7F7FFC00u);
   EXPECT_EQ(run("sm90_wgmma_e4m3_f16", Pairs{{448.0, 448.0}, {448.0, 448.0}}, 0), 0x7C00u);  // 401408 > 65504
   // An exact zero is +0, whatever the signs.
@@ -161,8 +182,10 @@ TEST(MmaArithmetic, OverflowAndSignedZeros) {
 TEST(MmaArithmetic, NanAndInf) {
   const double inf = std::numeric_limits<double>::infinity();
   const char* e5 = "sm90_wgmma_e5m2_f32";
-  EXPECT_EQ(run(e5, Pairs{{inf}, {2.0}}, 0), 0x7F800000u);
-  EXPECT_EQ(run(e5, Pairs{{inf}, {-2.0}}, f32(1e30f)), 0xFF800000u);
+  // An infinite a or b element gives NaN even where the exact sum is an inf (the oracle
+  // vectors' rule; MMA-Sim's code would give the inf: tests/data/mma/QUIRKS.md).
+  EXPECT_EQ(run(e5, Pairs{{inf}, {2.0}}, 0), 0x7FFFFFFFu);
+  EXPECT_EQ(run(e5, Pairs{{inf}, {-2.0}}, f32(1e30f)), 0x7FFFFFFFu);
   EXPECT_EQ(run(e5, Pairs{{inf}, {0.0}}, 0), 0x7FFFFFFFu);              // inf * 0
   EXPECT_EQ(run(e5, Pairs{{inf, inf}, {1.0, -1.0}}, 0), 0x7FFFFFFFu);   // +inf + -inf
   EXPECT_EQ(run(e5, Pairs{{inf}, {1.0}}, 0xFF800000u), 0x7FFFFFFFu);    // +inf + c = -inf

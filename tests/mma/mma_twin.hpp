@@ -6,7 +6,9 @@
 // that its sums stay below 2^53), so the two must agree bit for bit.
 //
 // TwinQuirks reproduces two behaviours of the program that generated tests/data/mma (see
-// tests/data/mma/QUIRKS.md), so that the oracle test can account for every vector.
+// tests/data/mma/QUIRKS.md). fp8check's model follows the vectors (kOracleRules); without
+// the quirks the twin is MMA-Sim's published code (kMmaSimCode), which the oracle test
+// compares too, counting where the two readings differ.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,9 @@ struct TwinQuirks {
   bool inf_operand_gives_nan = false;  // an inf a or b element makes d NaN (an inf c does not)
   bool nearest_at_2_pow_53 = false;   // |aligned sum| >= 2^53: rounded to nearest, not truncated
 };
+
+inline constexpr TwinQuirks kOracleRules{true, true};
+inline constexpr TwinQuirks kMmaSimCode{false, false};
 
 // Records whether a quirk changed the result (for counting the oracle's classes).
 struct TwinTrace {

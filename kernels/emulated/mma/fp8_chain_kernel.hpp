@@ -9,7 +9,7 @@
 // - c is aligned in integers, and d (e8mN) is the exactly converted sum with its fraction
 //   truncated and its exponent field moved.
 // A step the lanes do not cover (a NaN or inf code in the step, a NaN/inf c, a result
-// that is subnormal or overflows) goes to `scalar_step`, the scalar model, so every bit
+// that is subnormal or of 2^53 or more) goes to `scalar_step`, the scalar model, so every bit
 // equals mma_chain_gemm's scalar path (tests/mma/mma_chain_test.cpp compares them).
 //
 // fp8_chain_kernel_avx2.cpp is the only file built with -mavx2 and calls nothing inline

@@ -76,8 +76,10 @@ bool lane_step(const Fp8ChainPanel& p, std::int64_t a, std::int64_t step, std::u
     const __m256i move = _mm256_sub_epi32(emax[v], f);
     const __m256i field = _mm256_add_epi32(_mm256_and_si256(_mm256_srli_epi32(bits, 23), field_mask), move);
     const __m256i zero = _mm256_cmpeq_epi32(sum[v], _mm256_setzero_si256());
+    // Subnormal results, and results of 2^53 or more (rounded to nearest, not truncated:
+    // mma_output.hpp), go to the scalar model: biased exponents outside [1, 127 + 52].
     const __m256i outside = _mm256_or_si256(_mm256_cmpgt_epi32(_mm256_set1_epi32(1), field),
-                                            _mm256_cmpgt_epi32(field, _mm256_set1_epi32(254)));
+                                            _mm256_cmpgt_epi32(field, _mm256_set1_epi32(127 + 52)));
     if (_mm256_movemask_epi8(_mm256_andnot_si256(zero, outside)) != 0) return false;
     out[v] = _mm256_andnot_si256(zero, _mm256_add_epi32(bits, _mm256_slli_epi32(move, 23)));
   }

@@ -45,7 +45,7 @@ struct MmaInstruction {
     return {a, b, split_k_halves ? k / 2 : k, fraction_bits, c, output()};
   }
   FP8C_HD MmaBlockScaledStep block_scaled_step() const {
-    return {a, scale_format(), k, partial_group, scale_block, fraction_bits, output()};
+    return {a, scale_format(), k, partial_group, scale_block, fraction_bits, {c, d_fraction_bits, false}};
   }
 
   std::string c_name() const;  // "f32", "f16"
