@@ -3,11 +3,9 @@
 #include <memory>
 #include <optional>
 
-#include "harness/configs/gemm_selector.hpp"
 #include "harness/core/error.hpp"
 #include "harness/run/backend_registry.hpp"
-#include "harness/run/choose_config.hpp"
-#include "harness/run/gemm_judge.hpp"
+#include "harness/run/gemm_prepare.hpp"
 #include "harness/run/run_case.hpp"
 
 namespace fp8check {
@@ -37,23 +35,16 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
       make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)), ctx.threads});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
-  const DeviceProfile& device = c.device == "suite" ? *ctx.device : find_device_profile(c.device);
-  const ConfigChoice<GemmConfig> choice = choose_config<GemmConfig>(
-      c.config, c.config == "auto" || c.config == "orders", why_gemm_unsupported(c.desc, device), device,
-      [&] { return select_gemm_configs(c.desc, device).candidates.front().config; }, parse_gemm_config,
-      [&](const GemmConfig& config) { return evaluate_gemm_config(c.desc, device, config); });
+  const ConfigChoice<GemmConfig> choice = choose_gemm_config(c, *ctx.device);
   if (!choice.skip.empty()) return mark_skipped(result, choice.skip);
   if (!choice.error.empty()) throw InputError(choice.error);
   result.config = choice.config.id();
 
-  // inputs -> quantize
-  GemmInputs in = prepare_gemm_inputs(c, input.id, ctx.seed);
+  // inputs -> quantize -> FP64 references (gemm_prepare.hpp: `export` builds the same)
+  const PreparedGemm prepared = prepare_gemm_case(c, choice.config, input.id, ctx.seed);
+  const GemmInputs& in = prepared.in;
+  const GemmReferences& ref = prepared.ref;
   result.seed_key = in.key_a;
-  // FP64 references (before the run: an e4m3 output's scale comes from the reference amax)
-  const GemmReferences ref = compute_gemm_references(c, in);
-  in.args.problem.d_scale = static_cast<float>(ref.output_scale);
-  in.args.config = choice.config;
-  in.args.validate();
   if (std::string why = backend->can_implement(in.args); !why.empty()) return mark_skipped(result, why);
 
   // backend run, into an output whose unwritten rows hold a sentinel
