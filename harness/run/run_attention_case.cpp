@@ -22,7 +22,7 @@ void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResul
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
   const std::unique_ptr<Backend> backend =
-      make_backend(c.backend, {"", std::string(attention_fault_name(c.fault)), ctx.threads});
+      make_backend(c.backend, {"", std::string(attention_fault_name(c.fault)), ctx.threads, input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const ConfigChoice<AttentionConfig> choice = choose_attention_config(c, *ctx.device);

@@ -24,6 +24,24 @@ std::uint32_t unwritten_sentinel(OutputType t) {
   throw InternalError("unwritten_sentinel: unknown output type");
 }
 
+struct BitComparison {
+  std::int64_t compared = 0, differing = 0;
+};
+
+// Written elements whose bits differ (two NaNs of any payload agree: an output that went
+// through float32 values keeps no payload).
+BitComparison compare_written_bits(const GemmDesc& d, const GemmOutput& got, const GemmOutput& expected) {
+  BitComparison r;
+  for (const RowBlock& blk : written_row_blocks(d))
+    for (std::int64_t i = blk.first; i < blk.last; ++i)
+      for (std::int64_t j = 0; j < d.n; ++j, ++r.compared) {
+        const std::int64_t b = i / got.rows, row = i % got.rows;
+        const bool both_nan = std::isnan(got.value(b, row, j)) && std::isnan(expected.value(b, row, j));
+        r.differing += !both_nan && got.at(b, row, j) != expected.at(b, row, j);
+      }
+  return r;
+}
+
 }  // namespace
 
 void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
@@ -32,7 +50,7 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   result.backend = c.backend;
 
   const std::unique_ptr<Backend> backend =
-      make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)), ctx.threads});
+      make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)), ctx.threads, input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const ConfigChoice<GemmConfig> choice = choose_gemm_config(c, *ctx.device);
@@ -54,6 +72,19 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   std::fill(out.bits.begin(), out.bits.end(), sentinel);
   backend->run_gemm(in.args, out);
 
+  // The arithmetic the kernel declares (--kernel-model): the emulated backend with that
+  // model on the same arguments must give the same bits.
+  std::optional<BitComparison> model_bits;
+  if (!ctx.declared_kernel_model.empty()) {
+    const std::unique_ptr<Backend> model = make_backend("emulated", {ctx.declared_kernel_model, "none", ctx.threads});
+    if (std::string why = model->can_implement(in.args); !why.empty())
+      throw InputError("the declared kernel model " + ctx.declared_kernel_model + " cannot run this case: " + why);
+    GemmOutput expected;
+    expected.prepare_for(in.args.problem);
+    model->run_gemm(in.args, expected);
+    model_bits = compare_written_bits(c.desc, out, expected);
+  }
+
   // check (b), as FlashAttention-3's tests: a kernel that claims FP32 accumulation (a
   // device backend, or an emulated one with an injected fault) against the plain emulated
   // FP32-accumulation model on the same operands and config, when the case is small
@@ -72,6 +103,15 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   const AccumulationBound bound = gemm_accumulation_bound(c.model, choice.config, c.desc.k, scale_k);
   judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result);
 
+  // Checks on the whole output, after the statistics: a failing one fails a passing case.
+  auto add_check = [&](Check check, const std::string& reason) {
+    const bool passed = check.passed;
+    result.checks.push_back(std::move(check));
+    if (!passed && result.verdict == Verdict::pass) {
+      result.verdict = Verdict::fail;
+      result.reason = reason;
+    }
+  };
   // Rows the problem must not write (masked padding) still hold the sentinel.
   std::int64_t touched = 0, total = 0;
   std::vector<bool> written(static_cast<std::size_t>(c.desc.stored_rows()), false);
@@ -82,20 +122,20 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
     for (std::int64_t j = 0; j < c.desc.n; ++j, ++total)
       touched += out.at(i / out.rows, i % out.rows, j) != sentinel;
   }
-  if (total > 0) {
-    result.checks.push_back({"padding rows written", static_cast<double>(touched), 0, touched == 0,
-                             "rows past a masked group's valid count must be neither read nor written"});
-    if (touched && result.verdict == Verdict::pass) {
-      result.verdict = Verdict::fail;
-      result.reason = "padding rows written: " + std::to_string(touched) + " elements of rows the problem does not own";
-    }
-  }
+  if (total > 0)
+    add_check({"padding rows written", static_cast<double>(touched), 0, touched == 0,
+               "rows past a masked group's valid count must be neither read nor written"},
+              "padding rows written: " + std::to_string(touched) + " elements of rows the problem does not own");
   const bool amax_ok = std::isfinite(out.amax) || !std::isfinite(result.kernel_error->max_abs_error);
-  result.checks.push_back({"amax_D finite", std::isfinite(out.amax) ? 1.0 : 0.0, 1, amax_ok,
-                           "amax of D (cuBLASLt AMAX_D) is NaN only when D has a NaN"});
-  if (!amax_ok && result.verdict == Verdict::pass) {
-    result.verdict = Verdict::fail;
-    result.reason = "amax_D is NaN although every output is finite (padding or poisoned values were read)";
+  add_check({"amax_D finite", std::isfinite(out.amax) ? 1.0 : 0.0, 1, amax_ok,
+             "amax of D (cuBLASLt AMAX_D) is NaN only when D has a NaN"},
+            "amax_D is NaN although every output is finite (padding or poisoned values were read)");
+  if (model_bits) {
+    const std::string name = "bits equal to emulated " + ctx.declared_kernel_model;
+    add_check({name, static_cast<double>(model_bits->differing), 0, model_bits->differing == 0,
+               "the kernel declares this arithmetic: every written element must carry the emulated model's bits"},
+              name + ": " + std::to_string(model_bits->differing) + " of " + std::to_string(model_bits->compared) +
+                  " elements differ");
   }
   if (c.fault != GemmFault::none) judge_injected_fault(gemm_fault_name(c.fault), result);
 }

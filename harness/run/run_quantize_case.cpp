@@ -67,7 +67,7 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
   const std::int64_t rows = c.rows, cols = c.cols;
   const Recipe& recipe = c.recipe;
   result.backend = c.backend;
-  const std::unique_ptr<Backend> backend = make_backend(c.backend, {.threads = ctx.threads});
+  const std::unique_ptr<Backend> backend = make_backend(c.backend, {.threads = ctx.threads, .case_id = input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const MatrixD x = generate_quantize_input(c, input.id, ctx.seed, &result.seed_key);
