@@ -26,7 +26,7 @@ int run_export(const std::vector<std::string>& args) {
       "'external'; the kernel writes outputs.h5 and `fp8check verify cases.h5 outputs.h5`\n"
       "judges it with the run pipeline. Exit: 0 written, 2 bad input.\n\nOptions");
   opts.add_options()("help,h", "show this help")("suite", po::value(&suite), "suite name or .toml path")(
-      "filter", po::value(&filter)->default_value(filter), "GoogleTest-style filter on case ids (ids name backend external)")(
+      "filter", po::value(&filter)->default_value(filter), "GoogleTest-style filter on the suite's case ids, as fp8check list prints them")(
       "shard", po::value<std::string>(), "I/N (default: GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS)")(
       "seed", po::value(&seed), "override the suite seed")(
       "device", po::value(&device), "device profile for config selection (default: the suite's)")(

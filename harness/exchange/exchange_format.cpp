@@ -45,6 +45,11 @@ void check_root(const H5Node& root, const std::string& kind) {
                      std::to_string(kVersion) + " (set the root attribute version = 1; docs/exchange-format.md)");
 }
 
+std::string injected_fault_reason(std::string_view fault) {
+  return "fault " + std::string(fault) + " is a kernel bug the emulated backend injects: an external kernel cannot "
+         "replay it (leave fault cases out with --filter)";
+}
+
 Shape gemm_output_shape(const GemmDesc& d) {
   Shape s = gemm_a_shape(d);
   s.back() = static_cast<std::uint64_t>(d.n);

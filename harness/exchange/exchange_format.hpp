@@ -46,6 +46,10 @@ std::string cases_digest(const std::string& suite, std::uint64_t seed, const std
 // is another kind of file or another version.
 void check_root(const H5Node& root, const std::string& kind);
 
+// Why a case with an injected kernel fault (the axis `fault`) cannot be exchanged: the
+// fault is a bug the emulated backend plays; an external kernel has its own bugs.
+std::string injected_fault_reason(std::string_view fault);
+
 // GEMM outputs (and C) in the exchange layout: A's shape with K replaced by N, i.e.
 // (rows, N) for dense and contiguous-grouped problems, (groups, m, N) for batched and
 // masked-grouped ones.

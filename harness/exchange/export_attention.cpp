@@ -31,6 +31,7 @@ void write_descales(H5Node& group, const std::string& name, std::span<const floa
 
 std::string export_attention(H5Node& group, const CaseInput& input, const ExportContext& ctx) {
   const AttentionCase c = AttentionCase::from_params(input.params);
+  if (c.fault != AttentionFault::none) throw InputError(injected_fault_reason(attention_fault_name(c.fault)));
   const ConfigChoice<AttentionConfig> choice = choose_attention_config(c, *ctx.device);
   if (!choice.skip.empty()) return choice.skip;
   if (!choice.error.empty()) throw InputError(choice.error);

@@ -27,6 +27,7 @@ std::uint64_t u(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
 std::string export_gemm(H5Node& group, const CaseInput& input, const ExportContext& ctx) {
   const GemmCase c = GemmCase::from_params(input.params);
+  if (c.fault != GemmFault::none) throw InputError(injected_fault_reason(gemm_fault_name(c.fault)));
   const ConfigChoice<GemmConfig> choice = choose_gemm_config(c, *ctx.device);
   if (!choice.skip.empty()) return choice.skip;
   if (!choice.error.empty()) throw InputError(choice.error);

@@ -52,7 +52,7 @@ class ExternalBackend final : public Backend {
 void register_external_backend(std::shared_ptr<const OutputsFile> outputs, bool deterministic) {
   register_backend(kExternalBackend, [outputs, deterministic](const BackendOptions& options) -> std::unique_ptr<Backend> {
     if (options.fault != "none" && !options.fault.empty())
-      throw InputError("backend external: fault " + options.fault + " is injected by the emulated backend only");
+      throw InputError(injected_fault_reason(options.fault));
     return std::make_unique<ExternalBackend>(outputs, deterministic, options.case_id);
   });
 }

@@ -177,6 +177,32 @@ class VerifyBadOutputsTest(unittest.TestCase):
         self.assertEqual(verdict, "fail")
         self.assertIn("code mismatches vs reference quantizer", reason)
 
+    def test_goldens_compare_bits_for_a_deterministic_kernel_and_drift_otherwise(self):
+        proc, results = self.verify(self.good)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        golden = os.path.join(self.dir, "golden", "exchange_bad.h5")
+        os.makedirs(os.path.dirname(golden), exist_ok=True)
+        approve = subprocess.run([FP8CHECK, "golden", "update", results, "--golden", golden, "--write"],
+                                 capture_output=True, text=True)
+        self.assertEqual(approve.returncode, 0, approve.stdout + approve.stderr)
+        proc, _ = self.verify(self.good, "--golden", golden, "--deterministic")
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        nudged = self.copy("nudged")
+        case = gemm_id("normal(0,0.5)")
+        with h5py.File(nudged, "r+") as f:
+            d = f["outputs/" + self.entry[case]]
+            bits = d[()].view(np.uint32)
+            bits[0, 0] += 0x10000  # the next bf16 value: still within every bound
+            d[...] = bits.view(np.float32)
+        proc, results = self.verify(nudged, "--golden", golden, "--deterministic")
+        self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
+        verdict, reason = self.verdicts(results)[case]
+        self.assertEqual(verdict, "regression")
+        self.assertIn("output bits changed", reason)
+        proc, results = self.verify(nudged, "--golden", golden)  # not deterministic: statistics drift
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(self.verdicts(results)[case][0], "pass")
+
     def test_files_that_are_not_these_outputs_are_bad_input(self):
         text = os.path.join(self.dir, "text.h5")
         with open(text, "w") as f:
