@@ -17,25 +17,18 @@ namespace detail = record::detail;
 
 constexpr int kMaxRank = 4;
 
+// The native (memory) and little-endian file types of T.
 template <H5Element T>
-hid_t memory_type() {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_NATIVE_UINT8;
-  else if constexpr (std::is_same_v<T, std::int8_t>) return H5T_NATIVE_INT8;
-  else if constexpr (std::is_same_v<T, std::uint16_t>) return H5T_NATIVE_UINT16;
-  else if constexpr (std::is_same_v<T, std::int64_t>) return H5T_NATIVE_INT64;
-  else if constexpr (std::is_same_v<T, float>) return H5T_NATIVE_FLOAT;
-  else return H5T_NATIVE_DOUBLE;
+std::pair<hid_t, hid_t> h5_types() {
+  if constexpr (std::is_same_v<T, std::uint8_t>) return {H5T_NATIVE_UINT8, H5T_STD_U8LE};
+  else if constexpr (std::is_same_v<T, std::int8_t>) return {H5T_NATIVE_INT8, H5T_STD_I8LE};
+  else if constexpr (std::is_same_v<T, std::uint16_t>) return {H5T_NATIVE_UINT16, H5T_STD_U16LE};
+  else if constexpr (std::is_same_v<T, std::int64_t>) return {H5T_NATIVE_INT64, H5T_STD_I64LE};
+  else if constexpr (std::is_same_v<T, float>) return {H5T_NATIVE_FLOAT, H5T_IEEE_F32LE};
+  else return {H5T_NATIVE_DOUBLE, H5T_IEEE_F64LE};
 }
-
 template <H5Element T>
-hid_t file_type() {
-  if constexpr (std::is_same_v<T, std::uint8_t>) return H5T_STD_U8LE;
-  else if constexpr (std::is_same_v<T, std::int8_t>) return H5T_STD_I8LE;
-  else if constexpr (std::is_same_v<T, std::uint16_t>) return H5T_STD_U16LE;
-  else if constexpr (std::is_same_v<T, std::int64_t>) return H5T_STD_I64LE;
-  else if constexpr (std::is_same_v<T, float>) return H5T_IEEE_F32LE;
-  else return H5T_IEEE_F64LE;
-}
+hid_t memory_type() { return h5_types<T>().first; }
 
 template <H5Element T>
 bool stored_as(hid_t type) {
@@ -125,7 +118,7 @@ H5Node H5Node::write(const std::string& name, std::span<const T> values, const S
   const std::vector<hsize_t> dims(shape.begin(), shape.end());
   Hdf5Handle space(detail::checked(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), file_, what),
                    Kind::dataspace);
-  Hdf5Handle dataset(detail::checked(H5Dcreate2(handle_.get(), name.c_str(), file_type<T>(), space.get(), H5P_DEFAULT,
+  Hdf5Handle dataset(detail::checked(H5Dcreate2(handle_.get(), name.c_str(), h5_types<T>().second, space.get(), H5P_DEFAULT,
                                                 H5P_DEFAULT, H5P_DEFAULT),
                                      file_, what + ": expected a new name in a file open for writing"),
                      Kind::dataset);
