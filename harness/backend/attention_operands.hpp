@@ -23,7 +23,9 @@ struct AttentionOperand {
 
 // The kernel's result: O as codes of the output type (fp32 as its bit pattern, bf16/fp16
 // as 16-bit codes), [batch][q_heads][seq_q][head_dim_v]; the natural-log LSE per row (-inf
-// where a row sees no key, where FlashAttention stores +inf); and what P·scale did.
+// where a row sees no key, where FlashAttention stores +inf); and what P·scale did. A kernel
+// that returns only O (an external one) sets has_internals = false: the judge then neither
+// checks P's range nor reports LSE and P metrics.
 struct AttentionOutput {
   OutputType type = OutputType::bf16;
   std::int64_t batch = 0, heads = 0, rows = 0, cols = 0;
@@ -31,6 +33,7 @@ struct AttentionOutput {
   std::vector<float> lse;  // [batch][q_heads][seq_q]
   float p_max = 0.0f;      // max P·scale before rounding, over every visible score (NaN ignored)
   std::int64_t p_saturated = 0;  // P·scale values above the P format's largest finite value
+  bool has_internals = true;     // lse, p_max and p_saturated are filled
 
   std::uint32_t at(std::int64_t b, std::int64_t h, std::int64_t r, std::int64_t c) const {
     return bits[static_cast<std::size_t>(((b * heads + h) * rows + r) * cols + c)];

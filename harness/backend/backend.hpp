@@ -28,6 +28,9 @@ struct BackendOptions {
   // An injected kernel bug (kernels/emulated/*_fault.hpp): only the emulated backend has them.
   std::string fault = "none";
   int threads = 1;  // CPU worker threads a backend may use for one case
+  // The case this backend instance runs (one instance per case): a backend that serves
+  // outputs computed elsewhere (harness/exchange, `fp8check verify`) looks them up by it.
+  std::string case_id;
 };
 
 class Backend {

@@ -31,5 +31,7 @@ int run_compare(const std::vector<std::string>& args);
 int run_golden(const std::vector<std::string>& args);
 int run_merge(const std::vector<std::string>& args);
 int run_emulate(const std::vector<std::string>& args);
+int run_export(const std::vector<std::string>& args);
+int run_verify(const std::vector<std::string>& args);
 
 }  // namespace fp8check::cli

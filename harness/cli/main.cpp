@@ -25,6 +25,8 @@ constexpr Command kCommands[] = {
     {"golden", "golden update RESULTS --golden G [--write]: show (and approve) changes to a golden", run_golden},
     {"merge", "join the results files of a sharded run into one", run_merge},
     {"emulate", "emulate mma|gemm: the bits of tensor-core instructions and GEMMs on your .npy inputs", run_emulate},
+    {"export", "write a suite's cases (inputs, codes, scales) to HDF5 for a kernel outside fp8check", run_export},
+    {"verify", "judge a kernel outside fp8check: verify cases.h5 outputs.h5 (as run judges)", run_verify},
 };
 
 void print_usage(std::FILE* out) {

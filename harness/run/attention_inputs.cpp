@@ -1,5 +1,6 @@
 #include "harness/run/attention_inputs.hpp"
 
+#include "harness/configs/attention_selector.hpp"
 #include "harness/core/convert.hpp"
 #include "harness/generate/seed.hpp"
 #include "harness/quantize/quantize.hpp"
@@ -70,6 +71,14 @@ references::AttentionProblem reference_problem(const AttentionDesc& d) {
   p.softmax_scale = d.softmax_scale;
   p.causal = d.causal;
   return p;
+}
+
+ConfigChoice<AttentionConfig> choose_attention_config(const AttentionCase& c, const DeviceProfile& run_device) {
+  const DeviceProfile& device = c.device == "suite" ? run_device : find_device_profile(c.device);
+  return choose_config<AttentionConfig>(
+      c.config, c.config == "auto" || c.config == "all", why_attention_unsupported(c.desc, device), device,
+      [&] { return select_attention_configs(c.desc, device).candidates.front().config; }, parse_attention_config,
+      [&](const AttentionConfig& config) { return evaluate_attention_config(c.desc, device, config); });
 }
 
 AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::string& case_id, std::uint64_t seed,

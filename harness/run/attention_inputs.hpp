@@ -1,16 +1,19 @@
 // Stage "inputs -> quantize" of an attention case: generates Q, K and V from the case's
 // keys (seed, case id, "Q"/"K"/"V"), quantizes them with the tensor recipe over the whole
 // tensor or over each (batch, head) slice, and builds the operand views the kernel reads.
-// bf16 Q is rounded to nearest (descale 1), as a bf16 activation would arrive.
+// bf16 Q is rounded to nearest (descale 1), as a bf16 activation would arrive. The
+// pipeline and `fp8check export` (harness/exchange) build the inputs here, bit for bit.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "harness/configs/attention_config.hpp"
 #include "harness/core/matrix.hpp"
 #include "harness/run/attention_case.hpp"
 #include "harness/run/stage_timer.hpp"
+#include "harness/run/choose_config.hpp"
 #include "kernels/emulated/attention_emulated.hpp"
 #include "references/attention_reference.hpp"
 
@@ -31,6 +34,10 @@ struct AttentionInputs {
   AttentionInputs& operator=(AttentionInputs&&) = default;
   AttentionInputs(const AttentionInputs&) = delete;  // the views would point into the original
 };
+
+// The config the case runs with on its device (the case's own, or `run_device` when the
+// case says "suite"). The pipeline and `fp8check export` both choose it here.
+ConfigChoice<AttentionConfig> choose_attention_config(const AttentionCase& c, const DeviceProfile& run_device);
 
 // `timer` (optional) laps "inputs" once Q, K, V are generated and "quantize" at the end.
 AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::string& case_id, std::uint64_t seed,

@@ -4,11 +4,9 @@
 #include <memory>
 #include <optional>
 
-#include "harness/configs/attention_selector.hpp"
 #include "harness/core/error.hpp"
 #include "harness/run/attention_judge.hpp"
 #include "harness/run/backend_registry.hpp"
-#include "harness/run/choose_config.hpp"
 #include "harness/run/run_case.hpp"
 #include "harness/run/stage_timer.hpp"
 
@@ -26,14 +24,10 @@ void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResul
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
   const std::unique_ptr<Backend> backend =
-      make_backend(c.backend, {"", std::string(attention_fault_name(c.fault)), ctx.threads});
+      make_backend(c.backend, {"", std::string(attention_fault_name(c.fault)), ctx.threads, input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
-  const DeviceProfile& device = c.device == "suite" ? *ctx.device : find_device_profile(c.device);
-  const ConfigChoice<AttentionConfig> choice = choose_config<AttentionConfig>(
-      c.config, c.config == "auto" || c.config == "all", why_attention_unsupported(c.desc, device), device,
-      [&] { return select_attention_configs(c.desc, device).candidates.front().config; }, parse_attention_config,
-      [&](const AttentionConfig& config) { return evaluate_attention_config(c.desc, device, config); });
+  const ConfigChoice<AttentionConfig> choice = choose_attention_config(c, *ctx.device);
   if (!choice.skip.empty()) return mark_skipped(result, choice.skip);
   if (!choice.error.empty()) throw InputError(choice.error);
   const AttentionConfig& config = choice.config;

@@ -23,6 +23,10 @@ struct RunContext {
   int threads = 1;                        // threads one case's kernel may use
   ToleranceSettings tolerance;            // before the case's own overrides
   bool baseline = true;                   // run check (b) when the case is small enough
+  // The arithmetic the kernel under test declares (an accumulation model the emulated
+  // backend accepts, e.g. "fp32"), or "": each GEMM case then also checks that the
+  // kernel's bits equal the emulated model's on the same arguments (verify --kernel-model).
+  std::string declared_kernel_model;
 };
 
 struct CaseInput {

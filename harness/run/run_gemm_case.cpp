@@ -3,11 +3,9 @@
 #include <memory>
 #include <optional>
 
-#include "harness/configs/gemm_selector.hpp"
 #include "harness/core/error.hpp"
 #include "harness/run/backend_registry.hpp"
-#include "harness/run/choose_config.hpp"
-#include "harness/run/gemm_judge.hpp"
+#include "harness/run/gemm_prepare.hpp"
 #include "harness/run/run_case.hpp"
 #include "harness/run/stage_timer.hpp"
 
@@ -27,6 +25,24 @@ std::uint32_t unwritten_sentinel(OutputType t) {
   throw InternalError("unwritten_sentinel: unknown output type");
 }
 
+struct BitComparison {
+  std::int64_t compared = 0, differing = 0;
+};
+
+// Written elements whose bits differ (two NaNs of any payload agree: an output that went
+// through float32 values keeps no payload).
+BitComparison compare_written_bits(const GemmDesc& d, const GemmOutput& got, const GemmOutput& expected) {
+  BitComparison r;
+  for (const RowBlock& blk : written_row_blocks(d))
+    for (std::int64_t i = blk.first; i < blk.last; ++i)
+      for (std::int64_t j = 0; j < d.n; ++j, ++r.compared) {
+        const std::int64_t b = i / got.rows, row = i % got.rows;
+        const bool both_nan = std::isnan(got.value(b, row, j)) && std::isnan(expected.value(b, row, j));
+        r.differing += !both_nan && got.at(b, row, j) != expected.at(b, row, j);
+      }
+  return r;
+}
+
 }  // namespace
 
 void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
@@ -36,27 +52,19 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   result.backend = c.backend;
 
   const std::unique_ptr<Backend> backend =
-      make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)), ctx.threads});
+      make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)), ctx.threads, input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
-  const DeviceProfile& device = c.device == "suite" ? *ctx.device : find_device_profile(c.device);
-  const ConfigChoice<GemmConfig> choice = choose_config<GemmConfig>(
-      c.config, c.config == "auto" || c.config == "orders", why_gemm_unsupported(c.desc, device), device,
-      [&] { return select_gemm_configs(c.desc, device).candidates.front().config; }, parse_gemm_config,
-      [&](const GemmConfig& config) { return evaluate_gemm_config(c.desc, device, config); });
+  const ConfigChoice<GemmConfig> choice = choose_gemm_config(c, *ctx.device);
   if (!choice.skip.empty()) return mark_skipped(result, choice.skip);
   if (!choice.error.empty()) throw InputError(choice.error);
   result.config = choice.config.id();
 
-  // inputs -> quantize
-  GemmInputs in = prepare_gemm_inputs(c, input.id, ctx.seed, &timer);
+  // inputs -> quantize -> FP64 references (gemm_prepare.hpp: `export` builds the same)
+  const PreparedGemm prepared = prepare_gemm_case(c, choice.config, input.id, ctx.seed, &timer);
+  const GemmInputs& in = prepared.in;
+  const GemmReferences& ref = prepared.ref;
   result.seed_key = in.key_a;
-  // FP64 references (before the run: an e4m3 output's scale comes from the reference amax)
-  const GemmReferences ref = compute_gemm_references(c, in);
-  in.args.problem.d_scale = static_cast<float>(ref.output_scale);
-  in.args.config = choice.config;
-  in.args.validate();
-  timer.lap("reference");
   if (std::string why = backend->can_implement(in.args); !why.empty()) return mark_skipped(result, why);
 
   // backend run, into an output whose unwritten rows hold a sentinel
@@ -66,6 +74,19 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   std::fill(out.bits.begin(), out.bits.end(), sentinel);
   backend->run_gemm(in.args, out);
   timer.lap("kernel");
+
+  // The arithmetic the kernel declares (--kernel-model): the emulated backend with that
+  // model on the same arguments must give the same bits.
+  std::optional<BitComparison> model_bits;
+  if (!ctx.declared_kernel_model.empty()) {
+    const std::unique_ptr<Backend> model = make_backend("emulated", {ctx.declared_kernel_model, "none", ctx.threads});
+    if (std::string why = model->can_implement(in.args); !why.empty())
+      throw InputError("the declared kernel model " + ctx.declared_kernel_model + " cannot run this case: " + why);
+    GemmOutput expected;
+    expected.prepare_for(in.args.problem);
+    model->run_gemm(in.args, expected);
+    model_bits = compare_written_bits(c.desc, out, expected);
+  }
 
   // check (b), as FlashAttention-3's tests: a kernel that claims FP32 accumulation (a
   // device backend, or an emulated one with an injected fault) against the plain emulated
@@ -86,6 +107,15 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   const AccumulationBound bound = gemm_accumulation_bound(c.model, choice.config, c.desc.k, scale_k);
   judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result, timer);
 
+  // Checks on the whole output, after the statistics: a failing one fails a passing case.
+  auto add_check = [&](Check check, const std::string& reason) {
+    const bool passed = check.passed;
+    result.checks.push_back(std::move(check));
+    if (!passed && result.verdict == Verdict::pass) {
+      result.verdict = Verdict::fail;
+      result.reason = reason;
+    }
+  };
   // Rows the problem must not write (masked padding) still hold the sentinel.
   std::int64_t touched = 0, total = 0;
   std::vector<bool> written(static_cast<std::size_t>(c.desc.stored_rows()), false);
@@ -96,20 +126,20 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
     for (std::int64_t j = 0; j < c.desc.n; ++j, ++total)
       touched += out.at(i / out.rows, i % out.rows, j) != sentinel;
   }
-  if (total > 0) {
-    result.checks.push_back({"padding rows written", static_cast<double>(touched), 0, touched == 0,
-                             "rows past a masked group's valid count must be neither read nor written"});
-    if (touched && result.verdict == Verdict::pass) {
-      result.verdict = Verdict::fail;
-      result.reason = "padding rows written: " + std::to_string(touched) + " elements of rows the problem does not own";
-    }
-  }
+  if (total > 0)
+    add_check({"padding rows written", static_cast<double>(touched), 0, touched == 0,
+               "rows past a masked group's valid count must be neither read nor written"},
+              "padding rows written: " + std::to_string(touched) + " elements of rows the problem does not own");
   const bool amax_ok = std::isfinite(out.amax) || !std::isfinite(result.kernel_error->max_abs_error);
-  result.checks.push_back({"amax_D finite", std::isfinite(out.amax) ? 1.0 : 0.0, 1, amax_ok,
-                           "amax of D (cuBLASLt AMAX_D) is NaN only when D has a NaN"});
-  if (!amax_ok && result.verdict == Verdict::pass) {
-    result.verdict = Verdict::fail;
-    result.reason = "amax_D is NaN although every output is finite (padding or poisoned values were read)";
+  add_check({"amax_D finite", std::isfinite(out.amax) ? 1.0 : 0.0, 1, amax_ok,
+             "amax of D (cuBLASLt AMAX_D) is NaN only when D has a NaN"},
+            "amax_D is NaN although every output is finite (padding or poisoned values were read)");
+  if (model_bits) {
+    const std::string name = "bits equal to emulated " + ctx.declared_kernel_model;
+    add_check({name, static_cast<double>(model_bits->differing), 0, model_bits->differing == 0,
+               "the kernel declares this arithmetic: every written element must carry the emulated model's bits"},
+              name + ": " + std::to_string(model_bits->differing) + " of " + std::to_string(model_bits->compared) +
+                  " elements differ");
   }
   if (c.fault != GemmFault::none) judge_injected_fault(gemm_fault_name(c.fault), result);
   timer.lap("judge");

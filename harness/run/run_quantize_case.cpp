@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <optional>
+#include <tuple>
 
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
@@ -44,22 +45,35 @@ const CaseAxis kQuantizeAxes[] = {
 
 std::span<const CaseAxis> quantize_axes() { return kQuantizeAxes; }
 
+QuantizeCase QuantizeCase::from_params(const CaseParams& params) {
+  const AxisValues v(kQuantizeAxes, params, "quantize");
+  QuantizeCase c;
+  std::tie(c.rows, c.cols) = parse_rows_cols(v["shape"]);
+  c.recipe = parse_recipe(v["recipe"], parse_element_type(v["format"]));
+  c.distribution = parse_distribution(v["distribution"]);
+  c.backend = v["backend"];
+  return c;
+}
+
+MatrixD generate_quantize_input(const QuantizeCase& c, const std::string& case_id, std::uint64_t seed, std::string* key) {
+  const std::uint64_t k = tensor_key(seed, case_id, "X");
+  if (key != nullptr) *key = format_key(k);
+  MatrixD x(c.rows, c.cols);
+  generate(c.distribution, k, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
+  return x;
+}
+
 void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
   StageTimer timer(result);
-  const AxisValues v(kQuantizeAxes, input.params, "quantize");
+  const QuantizeCase c = QuantizeCase::from_params(input.params);
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
-  const std::pair<std::int64_t, std::int64_t> extent = parse_rows_cols(v["shape"]);
-  const std::int64_t rows = extent.first, cols = extent.second;  // named: clang 14 cannot capture bindings
-  const Recipe recipe = parse_recipe(v["recipe"], parse_element_type(v["format"]));
-  result.backend = v["backend"];
-  const std::unique_ptr<Backend> backend = make_backend(v["backend"], {.threads = ctx.threads});
+  const std::int64_t rows = c.rows, cols = c.cols;
+  const Recipe& recipe = c.recipe;
+  result.backend = c.backend;
+  const std::unique_ptr<Backend> backend = make_backend(c.backend, {.threads = ctx.threads, .case_id = input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
-  const std::uint64_t key = tensor_key(ctx.seed, input.id, "X");
-  result.seed_key = format_key(key);
-  MatrixD x(rows, cols);
-  generate(parse_distribution(v["distribution"]), key, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
-
+  const MatrixD x = generate_quantize_input(c, input.id, ctx.seed, &result.seed_key);
   timer.lap("inputs");
 
   const QuantizeArguments args{&x, recipe, {}};

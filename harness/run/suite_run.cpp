@@ -46,6 +46,7 @@ RunOutcome run_suite(const SuiteRun& run) {
   ctx.seed = run.seed;
   ctx.device = run.device;
   ctx.baseline = run.baseline;
+  ctx.declared_kernel_model = run.declared_kernel_model;
   outcome.results = run_cases(run.cases, ctx, run.jobs, run.on_done);
 
   if (run.golden) {

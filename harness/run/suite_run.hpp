@@ -25,6 +25,7 @@ struct SuiteRun {
   int jobs = 1;
   bool baseline = true;      // check (b) where affordable (RunContext::baseline)
   bool fail_on_skip = false; // any skipped case fails the run
+  std::string declared_kernel_model;  // RunContext::declared_kernel_model
   const record::ResultsFile* golden = nullptr;  // compared with when given
   record::GoldenPolicy golden_policy;
   std::string filter = "*";  // as given, recorded
