@@ -14,6 +14,7 @@
 #include "harness/run/backend_registry.hpp"
 #include "harness/run/output_record.hpp"
 #include "harness/run/quantize_case.hpp"
+#include "kernels/emulated/quantize_fault.hpp"
 
 namespace fp8check {
 namespace {
@@ -35,6 +36,9 @@ const CaseAxis kQuantizeAxes[] = {
     {"recipe", "tensor", [](const std::string& v) { parse_recipe(v); }, "the scaling recipe (docs/recipes.md): tensor, vec128, mxfp8 ..."},
     {"shape", nullptr, [](const std::string& v) { parse_rows_cols(v); }, "rR.cC, e.g. r128.c7168"},
     {"distribution", "normal", [](const std::string& v) { parse_distribution(v); }, "the input's distribution (docs/inputs.md)"},
+    // Added after the goldens: left out of the id at "none", so existing ids are unchanged.
+    {"fault", "none", [](const std::string& v) { parse_quantize_fault(v); },
+     "an injected quantize-kernel bug of the emulated backend (kernels/emulated/quantize_fault.hpp)", "fault:", true},
     {"backend", "emulated", validate_backend_name, "the backend that runs the quantize kernel"},
 };
 
@@ -49,7 +53,8 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
   const std::int64_t rows = extent.first, cols = extent.second;  // named: clang 14 cannot capture bindings
   const Recipe recipe = parse_recipe(v["recipe"], parse_element_type(v["format"]));
   result.backend = v["backend"];
-  const std::unique_ptr<Backend> backend = make_backend(v["backend"], {.threads = ctx.threads});
+  const QuantizeFault fault = parse_quantize_fault(v["fault"]);
+  const std::unique_ptr<Backend> backend = make_backend(v["backend"], {"", v["fault"], ctx.threads});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const std::uint64_t key = tensor_key(ctx.seed, input.id, "X");
@@ -103,6 +108,7 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
       "fp64", rows, cols, [&](std::int64_t e) { return got.codes(e / cols, e % cols); },
       [&](std::int64_t e) { return deq(e / cols, e % cols); });
   set_verdict_from_checks(result);
+  if (fault != QuantizeFault::none) judge_injected_fault(quantize_fault_name(fault), result);
 }
 
 }  // namespace fp8check

@@ -3,8 +3,9 @@
 // quantizer. Always available and deterministic: goldens hold their bits.
 //
 // Options (BackendOptions): kernel_model = the accumulation model to emulate ("" = fp32;
-// accumulation_model.hpp), fault = an injected bug of the GEMM or attention kernel
-// (gemm_fault.hpp, attention_fault.hpp; "none"), threads = workers per case.
+// accumulation_model.hpp), fault = an injected bug of the GEMM, attention or quantize
+// kernel (gemm_fault.hpp, attention_fault.hpp, quantize_fault.hpp; "none"), threads =
+// workers per case.
 #pragma once
 
 #include <memory>
