@@ -24,6 +24,7 @@ constexpr Command kCommands[] = {
     {"compare", "compare a results file with a golden: exit 1 if bits or statistics changed", run_compare},
     {"golden", "golden update RESULTS --golden G [--write]: show (and approve) changes to a golden", run_golden},
     {"merge", "join the results files of a sharded run into one", run_merge},
+    {"selftest", "prove the harness catches every injectable kernel fault (and passes clean twins)", run_selftest},
 };
 
 void print_usage(std::FILE* out) {

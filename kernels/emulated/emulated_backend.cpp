@@ -92,4 +92,15 @@ std::unique_ptr<Backend> make_emulated_backend(const BackendOptions& options) {
   return std::make_unique<EmulatedBackend>(options);
 }
 
+std::vector<InjectableFault> injectable_faults() {
+  std::vector<InjectableFault> out;
+  for (GemmFault f : kAllGemmFaults)
+    if (f != GemmFault::none) out.push_back({"gemm", gemm_fault_name(f)});
+  for (AttentionFault f : kAllAttentionFaults)
+    if (f != AttentionFault::none) out.push_back({"attention", attention_fault_name(f)});
+  for (QuantizeFault f : kAllQuantizeFaults)
+    if (f != QuantizeFault::none) out.push_back({"quantize", quantize_fault_name(f)});
+  return out;
+}
+
 }  // namespace fp8check

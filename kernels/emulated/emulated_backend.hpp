@@ -9,6 +9,8 @@
 #pragma once
 
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "harness/backend/backend.hpp"
 
@@ -16,5 +18,13 @@ namespace fp8check {
 
 // Throws InputError for an unknown kernel model or fault name, or threads < 0.
 std::unique_ptr<Backend> make_emulated_backend(const BackendOptions& options);
+
+// A kernel bug the emulated backend can inject: the op whose `fault` axis names it.
+struct InjectableFault {
+  std::string_view op;    // "gemm", "attention", "quantize"
+  std::string_view name;  // "padding_rows_read", ...
+};
+// Every one, "none" excluded, GEMM first, each op's in its enum's order.
+std::vector<InjectableFault> injectable_faults();
 
 }  // namespace fp8check
