@@ -9,6 +9,7 @@
 #include "harness/plugin/plugin_loader.hpp"
 #include "harness/run/backend_registry.hpp"
 #include "harness/run/run_case.hpp"
+#include "tests/plugin/echo_plugin.hpp"
 
 namespace fp8check {
 namespace {
@@ -120,6 +121,49 @@ TEST(Plugin, AnUnavailablePluginSkipsEveryCase) {
   const CaseResult r = run("gemm", {{"shape", "m32.n64.k128"}, {"backend", "unavailable"}});
   EXPECT_EQ(r.verdict, Verdict::skipped);
   EXPECT_EQ(r.reason, "plug-in unavailable is unavailable: no GPU here");
+}
+
+// The same case on the emulated backend and on "echo" (the emulated backend behind the C
+// mirrors): identical bits, so the mirrors carry everything (kinds, layouts and leading
+// dimensions, every scale layout, epilogues, configs, attention's shapes and P, quantize
+// recipes with coded scales and tensor scales).
+TEST(Plugin, TheCMirrorsLoseNothing) {
+  ASSERT_EQ(plugin::register_plugin(test::echo_plugin(), "echo_plugin.cpp"), "echo");
+  const std::vector<std::pair<std::string, CaseParams>> cases = {
+      {"gemm", {{"shape", "m64.n96.k256"}}},
+      {"gemm", {{"shape", "m64.n96.k256"}, {"recipe", "tensor"}, {"output", "fp32"}, {"layout", "TN+pad16"}}},
+      {"gemm", {{"shape", "m64.n96.k256"}, {"recipe", "row.col"}, {"epilogue", "beta"}}},
+      {"gemm", {{"shape", "m64.n96.k256"}, {"output", "e4m3fn"}, {"epilogue", "bias"}}},
+      {"gemm", {{"shape", "m64.n128.k256"}, {"recipe", "mxfp8"}, {"device", "sm_100"}}},
+      {"gemm", {{"shape", "m64.n128.k256"}, {"formats", "e2m1fn.e2m1fn"}, {"recipe", "nvfp4"}, {"device", "sm_100"}}},
+      {"gemm", {{"shape", "m64.n256.k512"}, {"formats", "int4.int4"}, {"recipe", "int4_g32"}, {"device", "sm_89"}}},
+      {"gemm", {{"shape", "m256.n128.k256.g4"}, {"accumulation", "exact"}}},
+      {"gemm", {{"shape", "m128.n128.k128.g4m.v40"}}},
+      {"gemm", {{"shape", "m32.n64.k256.b3"}, {"recipe", "tensor"}, {"epilogue", "alpha2"}}},
+      {"gemm", {{"shape", "m128.n256.k640"}, {"config", "bm128.bn128.bk128.s2.sk2.tree"}, {"accumulation", "tc14t.p128"}}},
+      {"attention", {{"shape", "b1.h4.kv2.sq128.skv129.d64.causal"}}},
+      {"attention", {{"shape", "b1.h4.kv1.sq1.skv1023.d128"}, {"formats", "e5m2.e5m2"}, {"p", "bf16"}}},
+      {"attention", {{"shape", "b1.h2.kv1.sq64.skv256.d192.dv128.causal"}, {"formats", "bf16.e4m3fn"}, {"scaling", "head"}}},
+      {"quantize", {{"shape", "r64.c512"}, {"recipe", "blk128x128"}, {"format", "e5m2"}}},
+      {"quantize", {{"shape", "r64.c512"}, {"recipe", "mxfp8"}}},
+      {"quantize", {{"shape", "r64.c512"}, {"recipe", "nvfp4"}, {"format", "e2m1fn"}}},
+      {"quantize", {{"shape", "r64.c512"}, {"recipe", "int4_g32"}, {"format", "int4"}}},
+  };
+  RunContext ctx;
+  ctx.seed = 7;
+  ctx.device = &find_device_profile("sm_90");
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    CaseInput in{"echo/" + std::to_string(i), cases[i].first, cases[i].second, {}, {}};
+    in.params.emplace_back("backend", "emulated");
+    const CaseResult emulated = run_case(in, ctx);
+    in.params.back().second = "echo";
+    const CaseResult echo = run_case(in, ctx);
+    EXPECT_EQ(emulated.verdict, Verdict::pass) << in.id << " " << emulated.reason;
+    EXPECT_EQ(echo.verdict, emulated.verdict) << in.id << " " << echo.reason;
+    ASSERT_TRUE(emulated.output && echo.output) << in.id;
+    EXPECT_EQ(echo.output->digest, emulated.output->digest) << in.id;
+    EXPECT_EQ(echo.backend, "echo");
+  }
 }
 
 }  // namespace

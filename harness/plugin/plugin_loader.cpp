@@ -67,23 +67,27 @@ std::string load_backend_library(const std::string& path) {
   const auto entry = reinterpret_cast<fp8check_plugin_entry_fn>(symbol);
   const fp8check_plugin* table = entry();
   if (table == nullptr) refuse(path, FP8CHECK_PLUGIN_ENTRY_SYMBOL "() returned NULL: expected its description");
-  check_table(path, *table);
+  return register_plugin(table, path);
+}
 
+std::string register_plugin(const fp8check_plugin* table, const std::string& origin) {
+  if (table == nullptr) refuse(origin, "has no description (NULL)");
+  check_table(origin, *table);
   const std::string name = table->name;
   std::lock_guard lock(loaded().mutex);
   auto& known = loaded().by_name;
   const auto same = known.find(name);
   if (same != known.end() && same->second->table != table)
-    refuse(path, "names itself '" + name + "', as the plug-in '" + same->second->path + "' already loaded does");
+    refuse(origin, "names itself '" + name + "', as the plug-in '" + same->second->path + "' already loaded does");
   if (same == known.end()) {
     for (const std::string& existing : backend_names())
       if (existing == name)
-        refuse(path, "names itself '" + name +
-                         "', which is already a backend (built in, or registered by this program): rename it");
+        refuse(origin, "names itself '" + name +
+                           "', which is already a backend (built in, or registered by this program): rename it");
   }
   auto plugin = std::make_shared<LoadedPlugin>();
   plugin->name = name;
-  plugin->path = path;
+  plugin->path = origin;
   plugin->table = table;
   known[name] = plugin;
   register_backend(name, [plugin](const BackendOptions& options) { return make_plugin_backend(plugin, options); });

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include "fp8check/plugin.h"
+
 namespace fp8check::plugin {
 
 // Loads the library at `path` and registers its backend; returns the backend's name.
@@ -13,6 +15,11 @@ namespace fp8check::plugin {
 // that returns NULL, another ABI version (naming both), a missing or invalid name, a name
 // another backend already has, or a run function without its can_implement (or back).
 std::string load_backend_library(const std::string& path);
+
+// Registers a plug-in's description that is already in this process (a plug-in linked in
+// statically, or a test's) with the same checks; `origin` names it in messages. `table`
+// must outlive every backend made from it.
+std::string register_plugin(const fp8check_plugin* table, const std::string& origin);
 
 // `fp8check run --backend-lib LIB [--backend NAME]`: loads LIB and returns the backend
 // every case runs on: `backend` when given, else the plug-in's name.
