@@ -3,6 +3,7 @@
 // pipeline treats a backend's answers (unavailable, can_implement refusals, exceptions).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <new>
 #include <stdexcept>
 
@@ -38,6 +39,21 @@ const Check* find_check(const CaseResult& r, const std::string& name) {
   return nullptr;
 }
 
+// Every stage of the op's pipeline is timed, and the stages add up to no more than the case.
+void expect_stage_times(const CaseResult& r, std::vector<std::string> stages) {
+  double sum = 0;
+  for (const std::string& s : stages) {
+    ASSERT_TRUE(r.stage_seconds.contains(s)) << r.id << " lacks stage " << s;
+    EXPECT_GE(r.stage_seconds.at(s), 0.0);
+  }
+  for (const auto& [stage, seconds] : r.stage_seconds) {
+    EXPECT_NE(std::find(stages.begin(), stages.end(), stage), stages.end()) << stage;
+    sum += seconds;
+  }
+  EXPECT_LE(sum, r.seconds);
+  EXPECT_GT(sum, 0.5 * r.seconds);  // the stages cover the case, not a sliver of it
+}
+
 TEST(RunCase, EveryOpJudgesASmallCleanCase) {
   const CaseResult gemm = run("gemm", {{"shape", "m64.n96.k256"}});
   EXPECT_EQ(gemm.verdict, Verdict::pass) << gemm.reason;
@@ -46,15 +62,23 @@ TEST(RunCase, EveryOpJudgesASmallCleanCase) {
   ASSERT_TRUE(gemm.kernel_error && gemm.output);
   EXPECT_EQ(gemm.output->rows, 64);
   EXPECT_NE(find_check(gemm, "kernel error / a-priori bound"), nullptr);
+  expect_stage_times(gemm, {"inputs", "quantize", "reference", "kernel", "statistics", "judge"});
 
   const CaseResult quantize = run("quantize", {{"shape", "r32.c256"}, {"recipe", "vec128"}});
   EXPECT_EQ(quantize.verdict, Verdict::pass) << quantize.reason;
   ASSERT_NE(find_check(quantize, "code mismatches vs reference quantizer"), nullptr);
   EXPECT_EQ(find_check(quantize, "code mismatches vs reference quantizer")->observed, 0);
+  expect_stage_times(quantize, {"inputs", "reference", "kernel", "statistics", "judge"});
+  // ULPs count steps of the element format from the correctly rounded x / s: the
+  // reference quantizer is 0 ULP away everywhere (not ~4.5e18 FP64 ULPs, as before).
+  ASSERT_TRUE(quantize.kernel_error);
+  EXPECT_EQ(quantize.kernel_error->max_ulp, 0u);
+  EXPECT_EQ(quantize.kernel_error->ulp_histogram[0], 32 * 256);
 
   const CaseResult attention = run("attention", {{"shape", "b1.h2.kv1.sq64.skv96.d64.causal"}});
   EXPECT_EQ(attention.verdict, Verdict::pass) << attention.reason;
   ASSERT_TRUE(attention.kernel_error);
+  expect_stage_times(attention, {"inputs", "quantize", "reference", "kernel", "statistics", "judge"});
 }
 
 struct FaultCase {

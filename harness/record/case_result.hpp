@@ -50,6 +50,11 @@ struct OutputRecord {
   std::vector<double> values;
 };
 
+// The stages of a case's pipeline, in order, whose wall time a case records
+// (CaseResult::stage_seconds; what each covers: harness/run/stage_timer.hpp).
+inline constexpr std::string_view kCaseStages[] = {"inputs",     "quantize", "reference", "kernel",
+                                                  "statistics", "judge",    "golden"};
+
 struct CaseResult {
   std::string id;       // stable id: golden key, filter target, report row
   std::string op;       // "gemm", "quantize", "attention"
@@ -68,6 +73,8 @@ struct CaseResult {
   std::map<std::string, double> metrics;        // named scalars: "bound", "amax_d", "code_mismatches", ...
   std::optional<OutputRecord> output;
   double seconds = 0;  // wall time of the case (inputs to verdict)
+  // Wall time per pipeline stage (kCaseStages; harness/run/stage_timer.hpp); sum <= seconds.
+  std::map<std::string, double> stage_seconds;
 
   std::string_view param(std::string_view axis) const;  // "" if absent
 };

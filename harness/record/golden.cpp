@@ -1,6 +1,7 @@
 #include "harness/record/golden.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -133,18 +134,21 @@ bool GoldenComparison::has_regressions() const {
 }
 
 GoldenComparison compare_with_golden(const std::vector<CaseResult>& received, const ResultsFile& golden,
-                                     const GoldenPolicy& policy) {
+                                     const GoldenPolicy& policy, std::vector<double>* seconds) {
   policy.validate();
   std::map<std::string_view, const CaseResult*> golden_by_id;
   for (const CaseResult& g : golden.cases) golden_by_id.emplace(g.id, &g);
   GoldenComparison out;
   std::set<std::string_view> seen;
+  if (seconds) seconds->clear();
   for (const CaseResult& r : received) {
+    const auto start = std::chrono::steady_clock::now();
     const auto it = golden_by_id.find(r.id);
     seen.insert(r.id);
     if (it == golden_by_id.end())
       out.cases.push_back({r.id, GoldenStatus::new_case, "not in the golden", std::nullopt, std::nullopt});
     else out.cases.push_back(compare_case(r, *it->second, policy));
+    if (seconds) seconds->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   for (const CaseResult& g : golden.cases)
     if (!seen.contains(g.id)) out.missing.push_back(g.id);

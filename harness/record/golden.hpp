@@ -74,8 +74,9 @@ struct GoldenComparison {
   bool has_regressions() const;
 };
 
+// `seconds` (optional): receives the wall time of each received case's comparison.
 GoldenComparison compare_with_golden(const std::vector<CaseResult>& received, const ResultsFile& golden,
-                                     const GoldenPolicy& policy = {});
+                                     const GoldenPolicy& policy = {}, std::vector<double>* seconds = nullptr);
 
 // Run facts that make a comparison meaningless or suspicious (another suite, seed or
 // suite file), one line each; empty when none.

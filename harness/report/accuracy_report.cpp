@@ -5,12 +5,14 @@
 #include "harness/record/run_status.hpp"
 #include "harness/report/run_summary.hpp"
 #include "harness/report/text_format.hpp"
+#include "harness/report/time_report.hpp"
 
 namespace fp8check::report {
 
 namespace {
 
 constexpr std::size_t kSkippedIdsShown = 5;
+constexpr std::size_t kSlowestCasesShown = 10;
 
 class Builder {
  public:
@@ -178,6 +180,14 @@ AccuracyReport build_accuracy_report(const RunMetadata& metadata, std::span<cons
   for (Plot& p : plots) {
     b.heading(3, p.title, "plot-" + p.id);
     b.plot(std::move(p));
+  }
+
+  if (std::optional<Plot> time = stage_time_plot(cases)) {
+    b.heading(2, "Where the time goes", "time");
+    b.plot(std::move(*time));
+    b.paragraph("The " + std::to_string(std::min<std::size_t>(kSlowestCasesShown, cases.size())) +
+                " slowest cases, seconds per stage:");
+    b.table(slowest_cases_table(cases, kSlowestCasesShown));
   }
 
   b.heading(2, "Run", "run");

@@ -11,6 +11,7 @@
 #include "harness/quantize/quantize.hpp"
 #include "harness/backend/gemm_arguments.hpp"
 #include "harness/run/gemm_case.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 
@@ -38,6 +39,8 @@ struct RowBlock {
 };
 std::vector<RowBlock> written_row_blocks(const GemmDesc& d);
 
-GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed);
+// `timer` (optional) laps "inputs" once the tensors are generated and "quantize" at the end.
+GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed,
+                               StageTimer* timer = nullptr);
 
 }  // namespace fp8check

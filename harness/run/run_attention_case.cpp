@@ -10,6 +10,7 @@
 #include "harness/run/backend_registry.hpp"
 #include "harness/run/choose_config.hpp"
 #include "harness/run/run_case.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 namespace {
@@ -20,6 +21,7 @@ constexpr std::int64_t kBaselineWorkLimit = std::int64_t{1} << 32;
 }  // namespace
 
 void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
+  StageTimer timer(result);
   const AttentionCase c = AttentionCase::from_params(input.params);
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
@@ -37,14 +39,16 @@ void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResul
   const AttentionConfig& config = choice.config;
   result.config = config.id();
 
-  const AttentionInputs in = prepare_attention_inputs(c, input.id, ctx.seed);
+  const AttentionInputs in = prepare_attention_inputs(c, input.id, ctx.seed, &timer);
   result.seed_key = in.key_q;
   const AttentionReferences ref = compute_attention_references(c, in, ctx.threads);
+  timer.lap("reference");
 
   const AttentionArguments args{c.desc, in.q_operand, in.k_operand, in.v_operand, config};
   if (std::string why = backend->can_implement(args); !why.empty()) return mark_skipped(result, why);
   AttentionOutput out;
   backend->run_attention(args, out);
+  timer.lap("kernel");
 
   // Check (b), as FlashAttention-3's tests: the same kernel, blocking and inputs with bf16 P
   // and no fault, whenever the case differs from it.
@@ -57,9 +61,11 @@ void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResul
     plain.desc.p = default_p_handling(Format::bf16);
     baseline.emplace();
     make_backend("emulated", {.threads = ctx.threads})->run_attention(plain, *baseline);
+    timer.lap("reference");
   }
-  judge_attention(c, config, ref, out, tol, baseline ? &*baseline : nullptr, result);
+  judge_attention(c, config, ref, out, tol, baseline ? &*baseline : nullptr, result, timer);
   if (c.fault != AttentionFault::none) judge_injected_fault(attention_fault_name(c.fault), result);
+  timer.lap("judge");
 }
 
 }  // namespace fp8check

@@ -9,6 +9,7 @@
 #include "harness/run/choose_config.hpp"
 #include "harness/run/gemm_judge.hpp"
 #include "harness/run/run_case.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 namespace {
@@ -29,6 +30,7 @@ std::uint32_t unwritten_sentinel(OutputType t) {
 }  // namespace
 
 void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
+  StageTimer timer(result);
   const GemmCase c = GemmCase::from_params(input.params);
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
@@ -47,13 +49,14 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   result.config = choice.config.id();
 
   // inputs -> quantize
-  GemmInputs in = prepare_gemm_inputs(c, input.id, ctx.seed);
+  GemmInputs in = prepare_gemm_inputs(c, input.id, ctx.seed, &timer);
   result.seed_key = in.key_a;
   // FP64 references (before the run: an e4m3 output's scale comes from the reference amax)
   const GemmReferences ref = compute_gemm_references(c, in);
   in.args.problem.d_scale = static_cast<float>(ref.output_scale);
   in.args.config = choice.config;
   in.args.validate();
+  timer.lap("reference");
   if (std::string why = backend->can_implement(in.args); !why.empty()) return mark_skipped(result, why);
 
   // backend run, into an output whose unwritten rows hold a sentinel
@@ -62,6 +65,7 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   const std::uint32_t sentinel = unwritten_sentinel(c.desc.d_type);
   std::fill(out.bits.begin(), out.bits.end(), sentinel);
   backend->run_gemm(in.args, out);
+  timer.lap("kernel");
 
   // check (b), as FlashAttention-3's tests: a kernel that claims FP32 accumulation (a
   // device backend, or an emulated one with an injected fault) against the plain emulated
@@ -74,12 +78,13 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
     baseline.emplace();
     baseline->prepare_for(in.args.problem);
     make_backend("emulated", {.threads = ctx.threads})->run_gemm(in.args, *baseline);
+    timer.lap("reference");
   }
 
   // statistics -> verdict
   const std::int64_t scale_k = std::max<std::int64_t>(c.desc.a_scale.k, c.desc.b_scale.k);
   const AccumulationBound bound = gemm_accumulation_bound(c.model, choice.config, c.desc.k, scale_k);
-  judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result);
+  judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result, timer);
 
   // Rows the problem must not write (masked padding) still hold the sentinel.
   std::int64_t touched = 0, total = 0;
@@ -107,6 +112,7 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
     result.reason = "amax_D is NaN although every output is finite (padding or poisoned values were read)";
   }
   if (c.fault != GemmFault::none) judge_injected_fault(gemm_fault_name(c.fault), result);
+  timer.lap("judge");
 }
 
 }  // namespace fp8check

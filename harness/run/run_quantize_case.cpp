@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
@@ -14,6 +15,7 @@
 #include "harness/run/backend_registry.hpp"
 #include "harness/run/output_record.hpp"
 #include "harness/run/quantize_case.hpp"
+#include "harness/run/stage_timer.hpp"
 #include "kernels/emulated/quantize_fault.hpp"
 
 namespace fp8check {
@@ -47,6 +49,7 @@ const CaseAxis kQuantizeAxes[] = {
 std::span<const CaseAxis> quantize_axes() { return kQuantizeAxes; }
 
 void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
+  StageTimer timer(result);
   const AxisValues v(kQuantizeAxes, input.params, "quantize");
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   const std::pair<std::int64_t, std::int64_t> extent = parse_rows_cols(v["shape"]);
@@ -62,10 +65,14 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
   MatrixD x(rows, cols);
   generate(parse_distribution(v["distribution"]), key, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
 
+  timer.lap("inputs");
+
   const QuantizeArguments args{&x, recipe, {}};
   if (std::string why = backend->can_implement(args); !why.empty()) return mark_skipped(result, why);
   const QuantizedMatrix expected = quantize(x, recipe);
+  timer.lap("reference");
   const QuantizedMatrix got = backend->run_quantize(args);
+  timer.lap("kernel");
   const QuantizeComparison cmp = compare_quantized(expected, got);
   const MatrixD deq = dequantize(got);
 
@@ -75,19 +82,31 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
   const double half_step = t.is_integer() ? 0.5 : (format_spec(t.format).man_bits > 0 ? decode(t.format, 1) : decode(t.format, 0)) / 2;
   const double tensor = got.tensor_scale ? static_cast<double>(*got.tensor_scale) : 1.0;
   const ScaleLayout& l = got.scales.layout;
+  // total_error: the dequantized tensor against x (FP64: dequantized values are not values
+  // of the element format). kernel_error: each code's value against the exact scaled input
+  // x / s, so ULPs count steps of the element format (float formats; integers have none).
   StatisticsOptions opts;
   opts.output_type = IeeeFloat::fp64;
   StatisticsAccumulator stats(cols, opts);
+  std::optional<StatisticsAccumulator> code_stats;
+  if (!t.is_integer()) {
+    StatisticsOptions code_opts;
+    code_opts.output_type = t.format;
+    code_stats.emplace(cols, code_opts);
+  }
   double ratio = 0;
   for (std::int64_t i = 0; i < rows; ++i)
     for (std::int64_t j = 0; j < cols; ++j) {
       stats.add(deq(i, j), x(i, j), i * cols + j);
       const double s = static_cast<double>(got.scales.value(l.block_row(i), l.block_col(j))) * tensor;
+      if (code_stats) code_stats->add(decode(t.format, got.codes(i, j)), x(i, j) / s, i * cols + j);
       const double bound = u * std::fabs(x(i, j)) + half_step * s + std::max(0.0, std::fabs(x(i, j)) - t.max_magnitude() * s);
       const double err = std::fabs(deq(i, j) - x(i, j));
       if (std::isfinite(err)) ratio = std::max(ratio, err == 0 ? 0.0 : err / bound);
     }
   result.total_error = stats.finish();
+  if (code_stats) result.kernel_error = code_stats->finish();
+  timer.lap("statistics");
   const ErrorStatistics& st = *result.total_error;
   result.checks.push_back({"code mismatches vs reference quantizer", static_cast<double>(cmp.code_mismatches), 0,
                            cmp.code_mismatches == 0, cmp.summary()});
@@ -108,6 +127,7 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
       "fp64", rows, cols, [&](std::int64_t e) { return got.codes(e / cols, e % cols); },
       [&](std::int64_t e) { return deq(e / cols, e % cols); });
   set_verdict_from_checks(result);
+  timer.lap("judge");
   if (fault != QuantizeFault::none) judge_injected_fault(quantize_fault_name(fault), result);
 }
 

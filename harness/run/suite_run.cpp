@@ -49,8 +49,13 @@ RunOutcome run_suite(const SuiteRun& run) {
   outcome.results = run_cases(run.cases, ctx, run.jobs, run.on_done);
 
   if (run.golden) {
-    outcome.golden = record::compare_with_golden(outcome.results, *run.golden, run.golden_policy);
+    std::vector<double> seconds;
+    outcome.golden = record::compare_with_golden(outcome.results, *run.golden, run.golden_policy, &seconds);
     record::apply_golden_verdicts(outcome.results, *outcome.golden);
+    for (std::size_t i = 0; i < seconds.size(); ++i) {
+      outcome.results[i].stage_seconds["golden"] = seconds[i];
+      outcome.results[i].seconds += seconds[i];
+    }
   }
 
   RunMetadata& meta = outcome.metadata;
