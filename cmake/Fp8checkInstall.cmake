@@ -5,14 +5,40 @@
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
-# The libraries, exported as fp8check::<name> (the same names as the in-tree aliases).
-set(fp8check_installed_libraries
-  flags core generate io compare problem configs quantize backend record results suite run emulated references
-  plugin plugin_abi)
-set(fp8check_installed_targets)
-foreach(name IN LISTS fp8check_installed_libraries)
-  set_target_properties(fp8check_${name} PROPERTIES EXPORT_NAME ${name})
-  list(APPEND fp8check_installed_targets fp8check_${name})
+# The libraries: fp8check::run, fp8check::plugin and every fp8check library they link,
+# found by walking their link libraries (a library added later is installed without
+# touching this file), exported as fp8check::<name>, the in-tree alias names.
+function(fp8check_linked_libraries out)
+  set(todo ${ARGN})
+  set(seen)
+  while(todo)
+    list(POP_FRONT todo target)
+    get_target_property(aliased ${target} ALIASED_TARGET)
+    if(aliased)
+      set(target ${aliased})
+    endif()
+    if(NOT target MATCHES "^fp8check_" OR target IN_LIST seen)
+      continue()
+    endif()
+    list(APPEND seen ${target})
+    get_target_property(type ${target} TYPE)
+    set(property LINK_LIBRARIES)
+    if(type STREQUAL "INTERFACE_LIBRARY")
+      set(property INTERFACE_LINK_LIBRARIES)
+    endif()
+    get_target_property(links ${target} ${property})
+    foreach(link IN LISTS links)
+      if(TARGET ${link})
+        list(APPEND todo ${link})
+      endif()
+    endforeach()
+  endwhile()
+  set(${out} ${seen} PARENT_SCOPE)
+endfunction()
+fp8check_linked_libraries(fp8check_installed_targets fp8check_run fp8check_plugin)
+foreach(target IN LISTS fp8check_installed_targets)
+  string(REGEX REPLACE "^fp8check_" "" name ${target})
+  set_target_properties(${target} PROPERTIES EXPORT_NAME ${name})
 endforeach()
 install(TARGETS ${fp8check_installed_targets} EXPORT fp8checkTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
