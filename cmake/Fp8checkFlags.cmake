@@ -2,7 +2,10 @@
 add_library(fp8check_flags INTERFACE)
 add_library(fp8check::flags ALIAS fp8check_flags)
 target_compile_features(fp8check_flags INTERFACE cxx_std_20)
-target_include_directories(fp8check_flags INTERFACE ${PROJECT_SOURCE_DIR})
+# Headers by their path from the source root ("harness/run/suite_run.hpp"); installed
+# under include/fp8check/ with the same paths (Fp8checkInstall.cmake).
+target_include_directories(fp8check_flags INTERFACE $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}>
+                                                    $<INSTALL_INTERFACE:include/fp8check>)
 target_compile_options(fp8check_flags INTERFACE
   # Warnings for host code (nvcc forwards them to the host compiler).
   $<$<COMPILE_LANGUAGE:CXX>:-Wall -Wextra>

@@ -122,6 +122,15 @@ INSTANTIATE_TEST_SUITE_P(
                       FaultCase{"attention", "q_fast_path_no_kv_descale", {{"shape", "b1.h4.kv2.sq64.skv256.d128.causal"}}}),
     [](const auto& info) { return std::string(info.param.fault); });
 
+INSTANTIATE_TEST_SUITE_P(
+    Quantize, InjectedFault,
+    ::testing::Values(FaultCase{"quantize", "wrong_fp8_variant", {{"shape", "r64.c512"}, {"recipe", "vec128"}}},
+                      FaultCase{"quantize", "no_saturation", {{"shape", "r64.c1024"}, {"recipe", "mxfp8"}}},
+                      FaultCase{"quantize", "round_toward_zero", {{"shape", "r64.c512"}, {"recipe", "vec128"}}},
+                      FaultCase{"quantize", "inverted_scale", {{"shape", "r64.c512"}, {"recipe", "vec128"}}},
+                      FaultCase{"quantize", "transposed_scale_layout", {{"shape", "r64.c512"}, {"recipe", "vec128"}}}),
+    [](const auto& info) { return std::string(info.param.fault); });
+
 // A backend whose every answer the test chooses.
 class ScriptedBackend final : public Backend {
  public:
@@ -206,6 +215,10 @@ TEST(EmulatedBackend, RefusesUnknownOptionsAndFaultsOfAnotherOp) {
   const auto gemm_faulty = make_emulated_backend({.fault = "padding_rows_read"});
   EXPECT_NE(gemm_faulty->can_implement(AttentionArguments{}), "");
   EXPECT_EQ(gemm_faulty->can_implement(GemmArguments{}), "");
+  EXPECT_NE(gemm_faulty->can_implement(QuantizeArguments{}), "");
+  const auto quantize_faulty = make_emulated_backend({"", "inverted_scale", 1});
+  EXPECT_EQ(quantize_faulty->can_implement(QuantizeArguments{}), "");
+  EXPECT_NE(quantize_faulty->can_implement(GemmArguments{}), "");
 }
 
 TEST(RunStatus, ARunThatJudgedNothingFailsAndSaysWhy) {

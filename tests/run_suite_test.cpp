@@ -3,6 +3,7 @@
 // case, which must not pass.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "harness/configs/device_profile.hpp"
@@ -56,6 +57,22 @@ TEST(RunSuite, SmokeMatchesItsGoldenBitForBit) {
   EXPECT_EQ(outcome.metadata.suite_name, "smoke");
   EXPECT_EQ(outcome.metadata.suite_sha256, golden.metadata.suite_sha256);
   for (const CaseResult& r : outcome.results) EXPECT_EQ(r.verdict, Verdict::pass) << r.id << ": " << r.reason;
+}
+
+// Goldens are keyed by case id, and ids seed the inputs: an axis added later (quantize's
+// fault) must leave every existing id as it was. Every suite with a golden (a golden's
+// order is not the run's: nightly's was merged from shards).
+TEST(RunSuite, EverySuiteStillHasItsGoldensIds) {
+  for (const char* name : {"smoke", "seeds", "nightly"}) {
+    std::vector<std::string> suite_ids, golden_ids;
+    for (const CaseInput& c : load(name).cases) suite_ids.push_back(c.id);
+    for (const CaseResult& r : record::read_results(kSource / "golden" / (std::string(name) + ".h5")).cases)
+      golden_ids.push_back(r.id);
+    std::sort(suite_ids.begin(), suite_ids.end());
+    std::sort(golden_ids.begin(), golden_ids.end());
+    EXPECT_EQ(suite_ids, golden_ids) << name;
+    EXPECT_FALSE(suite_ids.empty()) << name;
+  }
 }
 
 TEST(RunSuite, ARunWhoseEveryCaseSkipsFails) {

@@ -275,6 +275,22 @@ TEST_F(SuiteLoad, ExpandableDefaultIsExpandedToo) {
   EXPECT_EQ(ids_of(s.cases), (std::vector<std::string>{"op1/p/m:pa", "op1/p/m:b", "op1/q/m:qa", "op1/q/m:b"}));
 }
 
+// An axis added after goldens existed (id_omits_default): cases at its default keep the id
+// they had without it; other values appear with the axis's prefix.
+TEST_F(SuiteLoad, AxisLeftOutOfIdsAtItsDefaultKeepsOldIds) {
+  AxisSpec late{"late", "none", nullptr, "late:", {}};
+  late.id_omits_default = true;
+  AxisSchemaRegistry before, after;
+  before.add({"op1", {{"x", std::nullopt, nullptr, "", {}}, {"y", "1", nullptr, "", {}}}, {}});
+  after.add({"op1", {{"x", std::nullopt, nullptr, "", {}}, late, {"y", "1", nullptr, "", {}}}, {}});
+  const std::string old_text = "[suite]\nname = \"d\"\n[[cases]]\nop = \"op1\"\nx = [\"p\", \"q\"]\n";
+  EXPECT_EQ(ids_of(load("d", old_text, after).cases), ids_of(load("d", old_text, before).cases));
+  const SuiteSpec s = load("d", old_text + "[[cases]]\nop = \"op1\"\nx = \"p\"\nlate = [\"none\", \"a\"]\ny = \"2\"\n", after);
+  EXPECT_EQ(ids_of(s.cases), (std::vector<std::string>{"op1/p/1", "op1/q/1", "op1/p/2", "op1/p/late:a/2"}));
+  EXPECT_EQ(s.cases[3].param("late"), "a");
+  EXPECT_EQ(s.cases[2].param("late"), "none");  // left out of the id, still in the params
+}
+
 TEST(AxisSchemaRegistry, RejectsSchemasThatCannotGiveValidIds) {
   auto one = [](AxisSpec axis) {
     AxisSchemaRegistry r;
@@ -287,6 +303,10 @@ TEST(AxisSchemaRegistry, RejectsSchemasThatCannotGiveValidIds) {
   EXPECT_THROW(one({"x", "v", [](const std::string&) { throw InputError("no (expected yes)"); }, "", {}}),
                InternalError);  // default its validator rejects
   EXPECT_THROW(one({"x", std::nullopt, nullptr, "", AxisExpansion{"all", nullptr}}), InternalError);
+  AxisSpec unprefixed{"x", "v", nullptr, "", {}}, no_default{"x", std::nullopt, nullptr, "p:", {}};
+  unprefixed.id_omits_default = no_default.id_omits_default = true;
+  EXPECT_THROW(one(unprefixed), InternalError);  // left out at its default: needs a prefix
+  EXPECT_THROW(one(no_default), InternalError);  // ... and a default
   AxisSchemaRegistry r;
   r.add({"op", {{"x", std::nullopt, nullptr, "", {}}}, {}});
   EXPECT_THROW(r.add({"op", {{"y", std::nullopt, nullptr, "", {}}}, {}}), InternalError);  // op twice

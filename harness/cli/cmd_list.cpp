@@ -7,15 +7,16 @@
 #include "harness/cli/parse_options.hpp"
 #include "harness/cli/suite_args.hpp"
 #include "harness/core/error.hpp"
+#include "harness/plugin/plugin_loader.hpp"
 
 namespace fp8check::cli {
 
 int run_list(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
-  std::string suite, filter = "*", backend, device;
+  std::string suite, filter = "*", backend, backend_lib, device;
   std::optional<std::string> shard;
   po::options_description opts(
-      "fp8check list SUITE [--filter PATTERNS] [--shard I/N] [--backend B] [--device D]\n\n"
+      "fp8check list SUITE [--filter PATTERNS] [--shard I/N] [--backend B] [--backend-lib LIB] [--device D]\n\n"
       "Prints the ids of the suite's cases (after filter and shard), one per line. SUITE is a\n"
       "name (suites/NAME.toml) or a path. PATTERNS are GoogleTest-style: 'POS1:POS2-NEG1:NEG2'\n"
       "with * and ?; write \\: for a literal ':' in an id (cfg\\:auto).\n\nOptions");
@@ -23,6 +24,7 @@ int run_list(const std::vector<std::string>& args) {
       "filter", po::value(&filter)->default_value(filter), "GoogleTest-style filter on case ids")(
       "shard", po::value<std::string>(), "I/N: only shard I of N (default: GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS)")(
       "backend", po::value(&backend), "replace every case's backend")(
+      "backend-lib", po::value(&backend_lib), "load a plug-in backend; the cases run on it unless --backend names another")(
       "device", po::value(&device), "device profile for config = all (default: the suite's, else sm_90)");
   po::positional_options_description pos;
   pos.add("suite", 1);
@@ -30,6 +32,7 @@ int run_list(const std::vector<std::string>& args) {
   if (!parse_options(args, opts, po::options_description(), pos, vm)) return kExitPass;
   if (suite.empty()) throw InputError("fp8check list needs a SUITE (a name such as smoke, or a .toml path)");
   if (vm.count("shard")) shard = vm["shard"].as<std::string>();
+  if (vm.count("backend-lib")) backend = plugin::backend_from_library(backend_lib, backend);
   const LoadedSuite s = load_suite_cases(suite, filter, shard, backend, device);
   for (const CaseInput& c : s.cases) std::printf("%s\n", c.id.c_str());
   std::fprintf(stderr, "%zu of %zu case(s) in suite %s\n", s.cases.size(), s.spec.cases.size(), s.spec.name.c_str());

@@ -10,6 +10,7 @@
 #include "harness/cli/suite_args.hpp"
 #include "harness/core/error.hpp"
 #include "harness/cli/run_outputs.hpp"
+#include "harness/plugin/plugin_loader.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/run/progress.hpp"
 #include "harness/run/suite_run.hpp"
@@ -29,12 +30,12 @@ std::string joined(const std::vector<std::string>& args) {
 
 int run_run(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
-  std::string suite, filter = "*", backend, device, out, report_dir, golden;
+  std::string suite, filter = "*", backend, backend_lib, device, out, report_dir, golden;
   std::optional<std::string> shard;
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   std::uint64_t seed = 0;
   po::options_description opts(
-      "fp8check run SUITE [--filter P] [--backend B] [--jobs N] [--shard I/N] [--out results.h5]\n"
+      "fp8check run SUITE [--filter P] [--backend B] [--backend-lib LIB] [--jobs N] [--shard I/N] [--out results.h5]\n"
       "                   [--golden FILE | --no-golden] [--report DIR] [--seed N] [--device D] [--fail-on-skip]\n\n"
       "Runs every selected case (inputs -> quantize -> backend -> FP64 reference -> statistics ->\n"
       "verdict), compares with the golden (default golden/SUITE.h5 when present), writes the\n"
@@ -43,7 +44,9 @@ int run_run(const std::vector<std::string>& args) {
       "2 bad input, 3 internal error.\n\nOptions");
   opts.add_options()("help,h", "show this help")("suite", po::value(&suite), "suite name or .toml path")(
       "filter", po::value(&filter)->default_value(filter), "GoogleTest-style filter on case ids")(
-      "backend", po::value(&backend), "replace every case's backend (emulated, cuda, cublaslt)")(
+      "backend", po::value(&backend), "replace every case's backend (emulated, cuda, cublaslt, a plug-in)")(
+      "backend-lib", po::value(&backend_lib),
+      "load a plug-in backend (docs/plugins.md); every case runs on it unless --backend names another")(
       "jobs,j", po::value(&jobs)->default_value(jobs), "cases run in parallel")(
       "shard", po::value<std::string>(), "I/N (default: GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS)")(
       "out", po::value(&out), "results file (default out/SUITE/results.h5)")(
@@ -61,6 +64,7 @@ int run_run(const std::vector<std::string>& args) {
   if (suite.empty()) throw InputError("fp8check run needs a SUITE (a name such as smoke, or a .toml path)");
   if (jobs < 1) throw InputError("--jobs must be >= 1");
   if (vm.count("shard")) shard = vm["shard"].as<std::string>();
+  if (vm.count("backend-lib")) backend = plugin::backend_from_library(backend_lib, backend);
 
   const LoadedSuite s = load_suite_cases(suite, filter, shard, backend, device);
   if (s.cases.empty()) throw InputError("the filter '" + filter + "' selects no case of suite " + s.spec.name);

@@ -33,5 +33,6 @@ int run_merge(const std::vector<std::string>& args);
 int run_emulate(const std::vector<std::string>& args);
 int run_export(const std::vector<std::string>& args);
 int run_verify(const std::vector<std::string>& args);
+int run_selftest(const std::vector<std::string>& args);
 
 }  // namespace fp8check::cli

@@ -27,6 +27,7 @@ constexpr Command kCommands[] = {
     {"emulate", "emulate mma|gemm: the bits of tensor-core instructions and GEMMs on your .npy inputs", run_emulate},
     {"export", "write a suite's cases (inputs, codes, scales) to HDF5 for a kernel outside fp8check", run_export},
     {"verify", "judge a kernel outside fp8check: verify cases.h5 outputs.h5 (as run judges)", run_verify},
+    {"selftest", "prove the harness catches every injectable kernel fault (and passes clean twins)", run_selftest},
 };
 
 void print_usage(std::FILE* out) {

@@ -49,6 +49,7 @@ std::vector<AxisSpec> axis_specs(std::span<const CaseAxis> axes) {
     if (a.default_value) s.default_value = a.default_value;
     if (a.validate) s.validate = a.validate;
     s.id_prefix = a.id_prefix;
+    s.id_omits_default = a.id_omits_default;
     specs.push_back(std::move(s));
   }
   return specs;

@@ -22,6 +22,8 @@ struct CaseAxis {
   void (*validate)(const std::string& value) = nullptr;  // InputError saying what is expected
   std::string_view meaning;  // one line: what the values are, with an example
   std::string_view id_prefix = {};
+  // Added after goldens existed: left out of the id at its default (AxisSpec::id_omits_default).
+  bool id_omits_default = false;
 };
 
 // One case's values, defaults filled in.

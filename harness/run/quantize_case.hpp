@@ -10,6 +10,7 @@
 #include "harness/quantize/recipe.hpp"
 #include "harness/run/case_axes.hpp"
 #include "harness/run/run_case.hpp"
+#include "kernels/emulated/quantize_fault.hpp"
 
 namespace fp8check {
 
@@ -19,6 +20,7 @@ struct QuantizeCase {
   Recipe recipe;
   Distribution distribution;
   std::string backend = "emulated";
+  QuantizeFault fault = QuantizeFault::none;  // an injected bug of the emulated quantize kernel
 
   // Throws InputError naming the axis and what is expected.
   static QuantizeCase from_params(const CaseParams& params);

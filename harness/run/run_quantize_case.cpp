@@ -17,6 +17,7 @@
 #include "harness/run/output_record.hpp"
 #include "harness/run/quantize_case.hpp"
 #include "harness/run/stage_timer.hpp"
+#include "kernels/emulated/quantize_fault.hpp"
 
 namespace fp8check {
 namespace {
@@ -38,6 +39,9 @@ const CaseAxis kQuantizeAxes[] = {
     {"recipe", "tensor", [](const std::string& v) { parse_recipe(v); }, "the scaling recipe (docs/recipes.md): tensor, vec128, mxfp8 ..."},
     {"shape", nullptr, [](const std::string& v) { parse_rows_cols(v); }, "rR.cC, e.g. r128.c7168"},
     {"distribution", "normal", [](const std::string& v) { parse_distribution(v); }, "the input's distribution (docs/inputs.md)"},
+    // Added after the goldens: left out of the id at "none", so existing ids are unchanged.
+    {"fault", "none", [](const std::string& v) { parse_quantize_fault(v); },
+     "an injected quantize-kernel bug of the emulated backend (kernels/emulated/quantize_fault.hpp)", "fault:", true},
     {"backend", "emulated", validate_backend_name, "the backend that runs the quantize kernel"},
 };
 
@@ -52,6 +56,7 @@ QuantizeCase QuantizeCase::from_params(const CaseParams& params) {
   c.recipe = parse_recipe(v["recipe"], parse_element_type(v["format"]));
   c.distribution = parse_distribution(v["distribution"]);
   c.backend = v["backend"];
+  c.fault = parse_quantize_fault(v["fault"]);
   return c;
 }
 
@@ -70,7 +75,8 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
   const std::int64_t rows = c.rows, cols = c.cols;
   const Recipe& recipe = c.recipe;
   result.backend = c.backend;
-  const std::unique_ptr<Backend> backend = make_backend(c.backend, {.threads = ctx.threads, .case_id = input.id});
+  const std::unique_ptr<Backend> backend =
+      make_backend(c.backend, {.fault = std::string(quantize_fault_name(c.fault)), .threads = ctx.threads, .case_id = input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const MatrixD x = generate_quantize_input(c, input.id, ctx.seed, &result.seed_key);
@@ -137,6 +143,7 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
       [&](std::int64_t e) { return deq(e / cols, e % cols); });
   set_verdict_from_checks(result);
   timer.lap("judge");
+  if (c.fault != QuantizeFault::none) judge_injected_fault(quantize_fault_name(c.fault), result);
 }
 
 }  // namespace fp8check

@@ -28,6 +28,8 @@ void check_axis(const OpSchema& schema, const AxisSpec& axis) {
     if (!axis.expansion->values_for) throw InternalError(where + " is expandable without a callback");
     require_id_text(where + " expansion value", axis.expansion->value, false);
   }
+  if (axis.id_omits_default && (!axis.default_value || axis.id_prefix.empty()))
+    throw InternalError(where + " is left out of ids at its default: it needs a default and an id prefix");
   if (!axis.default_value) return;
   require_id_text(where + " default", *axis.default_value, false);
   const bool special = axis.expansion && axis.expansion->value == *axis.default_value;

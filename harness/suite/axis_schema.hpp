@@ -31,6 +31,11 @@ struct AxisSpec {
   std::function<void(const std::string&)> validate;
   std::string id_prefix;  // prepended to the value in case ids, e.g. "cfg:"
   std::optional<AxisExpansion> expansion;
+  // An axis added after goldens existed: left out of the case id while it holds its
+  // default, so the ids (golden keys, input seeds) of every existing case stay as they
+  // were. Needs a default and an id prefix, which keeps an id unambiguous when it is
+  // present (e.g. quantize's fault: "fault:no_saturation").
+  bool id_omits_default = false;
 
   bool required() const { return !default_value.has_value(); }
 };

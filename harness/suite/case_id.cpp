@@ -42,6 +42,7 @@ std::string make_case_id(const OpSchema& schema, const std::vector<std::pair<std
     if (params[i].first != schema.axes[i].name)
       throw InternalError("case of op " + schema.op + ": value " + std::to_string(i) + " is for axis " +
                           params[i].first + ", expected " + schema.axes[i].name);
+    if (schema.axes[i].id_omits_default && params[i].second == schema.axes[i].default_value) continue;
     id += '/';
     id += schema.axes[i].id_prefix;
     id += params[i].second;

@@ -20,7 +20,8 @@ extern const char* const kCaseIdCharset;
 // e.g. "contains ' ' (a space)" or "is empty".
 std::string case_id_value_problem(std::string_view value);
 
-// The id of a case of `schema` with `params` in schema order (every axis present).
+// The id of a case of `schema` with `params` in schema order (every axis present). An axis
+// marked id_omits_default is left out while it holds its default.
 std::string make_case_id(const OpSchema& schema, const std::vector<std::pair<std::string, std::string>>& params);
 
 }  // namespace fp8check

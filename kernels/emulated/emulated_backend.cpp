@@ -8,6 +8,7 @@
 #include "kernels/emulated/attention_fault.hpp"
 #include "kernels/emulated/gemm_emulated.hpp"
 #include "kernels/emulated/gemm_fault.hpp"
+#include "kernels/emulated/quantize_fault.hpp"
 
 namespace fp8check {
 namespace {
@@ -24,9 +25,10 @@ class EmulatedBackend final : public Backend {
         fault_(o.fault.empty() ? "none" : o.fault),
         threads_(o.threads) {
     if (threads_ < 0) throw InputError("emulated backend: threads = " + std::to_string(threads_) + ", expected >= 0");
-    if (!is_gemm_fault() && !is_attention_fault())
+    if (!is_gemm_fault() && !is_attention_fault() && !is_quantize_fault())
       throw InputError("emulated backend: unknown fault '" + fault_ + "' (GEMM faults: " + gemm_fault_names() +
-                       "; attention faults: " + attention_fault_names() + ")");
+                       "; attention faults: " + attention_fault_names() + "; quantize faults: " +
+                       quantize_fault_names() + ")");
   }
 
   std::string_view name() const override { return "emulated"; }
@@ -44,7 +46,7 @@ class EmulatedBackend final : public Backend {
     return "";
   }
   std::string can_implement(const QuantizeArguments&) const override {
-    if (fault_ != "none") return "the reference quantizer has no injectable faults (fault " + fault_ + ")";
+    if (fault_ != "none" && !is_quantize_fault()) return "fault " + fault_ + " is not a quantize kernel fault";
     return "";
   }
 
@@ -58,16 +60,20 @@ class EmulatedBackend final : public Backend {
   }
   // The emulated quantize kernel is the reference quantizer itself: quantize cases on this
   // backend measure the recipe (error statistics, bound); exact agreement of codes and
-  // scales is a real check for device, plug-in and external quantize kernels.
+  // scales is a real check for device, plug-in and external quantize kernels, and for the
+  // injected faults (quantize_fault.hpp).
   QuantizedMatrix run_quantize(const QuantizeArguments& args) override {
-    return quantize(*args.x, args.recipe, args.options);
+    const QuantizeFault fault = fault_ == "none" ? QuantizeFault::none : parse_quantize_fault(fault_);
+    return quantize_with_fault(*args.x, args.recipe, args.options, fault);
   }
 
  private:
   bool is_gemm_fault() const { return names_one_of(fault_, kAllGemmFaults, gemm_fault_name); }
   bool is_attention_fault() const { return names_one_of(fault_, kAllAttentionFaults, attention_fault_name); }
+  bool is_quantize_fault() const { return names_one_of(fault_, kAllQuantizeFaults, quantize_fault_name); }
   static std::string gemm_fault_names() { return join_names(kAllGemmFaults, gemm_fault_name); }
   static std::string attention_fault_names() { return join_names(kAllAttentionFaults, attention_fault_name); }
+  static std::string quantize_fault_names() { return join_names(kAllQuantizeFaults, quantize_fault_name); }
   template <class Fault, std::size_t N>
   static std::string join_names(const Fault (&all)[N], std::string_view (*fault_name)(Fault)) {
     std::string s;
@@ -84,6 +90,17 @@ class EmulatedBackend final : public Backend {
 
 std::unique_ptr<Backend> make_emulated_backend(const BackendOptions& options) {
   return std::make_unique<EmulatedBackend>(options);
+}
+
+std::vector<InjectableFault> injectable_faults() {
+  std::vector<InjectableFault> out;
+  for (GemmFault f : kAllGemmFaults)
+    if (f != GemmFault::none) out.push_back({"gemm", gemm_fault_name(f)});
+  for (AttentionFault f : kAllAttentionFaults)
+    if (f != AttentionFault::none) out.push_back({"attention", attention_fault_name(f)});
+  for (QuantizeFault f : kAllQuantizeFaults)
+    if (f != QuantizeFault::none) out.push_back({"quantize", quantize_fault_name(f)});
+  return out;
 }
 
 }  // namespace fp8check

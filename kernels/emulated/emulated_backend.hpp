@@ -3,11 +3,14 @@
 // quantizer. Always available and deterministic: goldens hold their bits.
 //
 // Options (BackendOptions): kernel_model = the accumulation model to emulate ("" = fp32;
-// accumulation_model.hpp), fault = an injected bug of the GEMM or attention kernel
-// (gemm_fault.hpp, attention_fault.hpp; "none"), threads = workers per case.
+// accumulation_model.hpp), fault = an injected bug of the GEMM, attention or quantize
+// kernel (gemm_fault.hpp, attention_fault.hpp, quantize_fault.hpp; "none"), threads =
+// workers per case.
 #pragma once
 
 #include <memory>
+#include <string_view>
+#include <vector>
 
 #include "harness/backend/backend.hpp"
 
@@ -15,5 +18,13 @@ namespace fp8check {
 
 // Throws InputError for an unknown kernel model or fault name, or threads < 0.
 std::unique_ptr<Backend> make_emulated_backend(const BackendOptions& options);
+
+// A kernel bug the emulated backend can inject: the op whose `fault` axis names it.
+struct InjectableFault {
+  std::string_view op;    // "gemm", "attention", "quantize"
+  std::string_view name;  // "padding_rows_read", ...
+};
+// Every one, "none" excluded, GEMM first, each op's in its enum's order.
+std::vector<InjectableFault> injectable_faults();
 
 }  // namespace fp8check
