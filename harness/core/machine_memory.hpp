@@ -1,0 +1,24 @@
+// The memory of this machine and overflow-safe size arithmetic: how inputs that declare
+// sizes (problem shapes, HDF5 datasets, command-line counts) are bounded before anything
+// is allocated, so a huge size is an input error with a message, never std::bad_alloc.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace fp8check {
+
+// Physical memory of this machine in bytes (sysconf(_SC_PHYS_PAGES) * page size; POSIX
+// leaves _SC_PHYS_PAGES optional, so 0 when it is not known).
+std::uint64_t machine_memory_bytes();
+
+// a * b, or nullopt when it does not fit in 64 bits.
+std::optional<std::uint64_t> checked_product(std::uint64_t a, std::uint64_t b);
+// a + b, or nullopt when it does not fit in 64 bits.
+std::optional<std::uint64_t> checked_sum(std::uint64_t a, std::uint64_t b);
+
+// "1.5 GiB", "12 MiB", "512 bytes": sizes in messages.
+std::string byte_text(std::uint64_t bytes);
+
+}  // namespace fp8check
