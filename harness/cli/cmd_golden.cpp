@@ -10,6 +10,7 @@
 #include "harness/cli/parse_options.hpp"
 #include "harness/cli/golden_policy_options.hpp"
 #include "harness/core/error.hpp"
+#include "harness/io/output_path.hpp"
 #include "harness/record/golden_update.hpp"
 
 namespace fp8check::cli {
@@ -50,6 +51,7 @@ int run_golden(const std::vector<std::string>& args) {
   if (results_path.empty() || golden_path.empty())
     throw InputError("expected RESULTS.h5 and --golden GOLDEN.h5 (see fp8check golden --help)");
   const record::GoldenPolicy policy = policy_args.resolve();
+  if (vm.count("write")) io::check_output_path(golden_path);  // a FIFO, device or directory is never replaced
 
   const record::ResultsFile results = record::read_results(results_path);
   std::optional<record::ResultsFile> golden;
