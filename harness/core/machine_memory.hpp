@@ -9,8 +9,10 @@
 
 namespace fp8check {
 
-// Physical memory of this machine in bytes (sysconf(_SC_PHYS_PAGES) * page size; POSIX
-// leaves _SC_PHYS_PAGES optional, so 0 when it is not known).
+// The memory this process may use, in bytes: the least of the machine's physical memory
+// (sysconf(_SC_PHYS_PAGES) * page size), the address-space limit (RLIMIT_AS, `ulimit -v`)
+// and the cgroup v2 limit (/sys/fs/cgroup/memory.max: containers, Slurm, Kubernetes).
+// 0 when none is known (POSIX leaves _SC_PHYS_PAGES optional).
 std::uint64_t machine_memory_bytes();
 
 // a * b, or nullopt when it does not fit in 64 bits.

@@ -147,7 +147,7 @@ OutputRecord read_output(const Hdf5Group& parent, const std::string& file) {
   const auto elements = static_cast<std::uint64_t>(o.rows) * static_cast<std::uint64_t>(o.cols);  // < 2^63: above
   if (elements > max_output_elements())
     malformed(file, g.path() + " declares a " + std::to_string(o.rows) + " x " + std::to_string(o.cols) + " output",
-              "an output whose float64 values fit in half of this machine's memory (" +
+              "an output whose float64 values fit in half of the memory this process may use (" +
                   byte_text(machine_memory_bytes()) + ")");
   // Shapes first, so that nothing is allocated for a dataset the attributes contradict.
   const std::vector<std::uint64_t> shape = g.dataset_shape("values");

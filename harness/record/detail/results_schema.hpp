@@ -20,8 +20,8 @@ std::string case_group_name(std::size_t i);
 // so a corrupt or hostile file is an input error, never an allocation of what it claims.
 // Check and metric tables: far more rows than a case has (tens).
 inline constexpr std::uint64_t kMaxTableRows = std::uint64_t{1} << 16;
-// Output values: at most half of this machine's memory as float64 (the reader holds them
-// all at once, and vector value-initialisation touches every page).
+// Output values: at most half of the memory this process may use (machine_memory_bytes),
+// as float64 (the reader holds them all at once; value-initialisation touches every page).
 std::uint64_t max_output_elements();
 
 // A stored int64 attribute that must be 0 or 1.
