@@ -10,12 +10,14 @@
 #include <sstream>
 
 #include "harness/core/error.hpp"
+#include "tests/input_error_text.hpp"
 #include "tests/results_test_support.hpp"
 
 namespace fp8check::record {
 namespace {
 
 using namespace testing;
+using fp8check::testing::error_of;
 
 TEST(GoldenUpdate, AGoldenKeepsWhatComparisonsNeed) {
   CaseResult received = full_case("a");
@@ -75,15 +77,6 @@ TEST(GoldenUpdate, ThePlanListsNewChangedAndRemovedCases) {
   EXPECT_EQ(kept.cases.size(), 4u);
   const GoldenUpdatePlan first = plan_golden_update(results, nullptr, {}, {}, false);
   EXPECT_EQ(first.added.size(), 3u);
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no InputError";
 }
 
 TEST(GoldenUpdate, APartialRunIsNamedAsSuch) {

@@ -7,12 +7,14 @@
 
 #include "harness/core/error.hpp"
 #include "harness/record/detail/run_metadata_fields.hpp"
+#include "tests/input_error_text.hpp"
 #include "tests/results_test_support.hpp"
 
 namespace fp8check::record {
 namespace {
 
 using namespace testing;
+using fp8check::testing::error_of;
 
 ResultsFile shard(const std::string& path, const std::string& shard, std::vector<std::string> ids) {
   ResultsFile f;
@@ -26,15 +28,6 @@ ResultsFile shard(const std::string& path, const std::string& shard, std::vector
   f.regenerate = f.metadata.command_line;
   for (const std::string& id : ids) f.cases.push_back(full_case(id));
   return f;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no InputError";
 }
 
 TEST(ResultsMerge, ShardsJoinSortedById) {

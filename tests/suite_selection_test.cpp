@@ -14,6 +14,7 @@
 #include "harness/suite/case_filter.hpp"
 #include "harness/suite/shard.hpp"
 #include "suite_test_support.hpp"
+#include "tests/input_error_text.hpp"
 
 namespace fp8check::testing {
 namespace {
@@ -115,15 +116,6 @@ EnvironmentLookup env(std::map<std::string, std::string> vars) {
     const auto it = vars.find(name);
     return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
   };
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no InputError";
 }
 
 TEST(Shard, NoSourceIsTheWholeSuite) {

@@ -73,6 +73,7 @@ int run_golden(const std::vector<std::string>& args) {
         results.regenerate + "; fp8check golden update " + results_path + " --golden " + golden_path + " --write";
     if (!plan.removed.empty())
       std::printf("removing %zu case(s) from %s (listed above)\n", plan.removed.size(), golden_path.c_str());
+    if (const auto dir = std::filesystem::path(golden_path).parent_path(); !dir.empty()) io::create_output_directory(dir);
     const std::uintmax_t bytes = record::write_golden(golden_path, plan, budget, regenerate);
     std::printf("wrote %s: %zu cases, %.2f MiB\n", golden_path.c_str(), plan.cases.size(),
                 static_cast<double>(bytes) / (1 << 20));

@@ -96,19 +96,13 @@ class Scratch:
         os.makedirs(self.p("gold"))
         for suite in ("smoke", "seeds"):
             shutil.copy(os.path.join(SOURCE_DIR, "golden", suite + ".h5"), self.p("gold", suite + ".h5"))
-        # A whole run of the golden's suite and seed with one output changed: a legitimate update.
-        self.copy_golden("changed.h5")
-        with h5py.File(self.p("changed.h5"), "r+") as f:
-            values = f["cases/000000/output/values"]
-            flat = values[()].reshape(-1)
-            flat[0] = flat[0] * 2 + 1
-            values[...] = flat.reshape(values.shape)
-        self.copy_golden("changed2.h5")
-        with h5py.File(self.p("changed2.h5"), "r+") as f:
-            values = f["cases/000001/output/values"]
-            flat = values[()].reshape(-1)
-            flat[0] = flat[0] * 2 + 1
-            values[...] = flat.reshape(values.shape)
+        # Whole runs of the golden's suite and seed with one output changed: legitimate updates.
+        for name, case in (("changed.h5", 0), ("changed2.h5", 1)):
+            with h5py.File(self.copy_golden(name), "r+") as f:
+                values = f["cases/%06d/output/values" % case]
+                flat = values[()].reshape(-1)
+                flat[0] = flat[0] * 2 + 1
+                values[...] = flat.reshape(values.shape)
         self.copy_golden("other_seed.h5")
         with h5py.File(self.p("other_seed.h5"), "r+") as f:
             f.attrs["seed"] = np.uint64(7)
