@@ -1,5 +1,6 @@
-// The emulated GEMM against Eigen's float GEMM (Eigen::MatrixXf product) on the same
-// shape, same build flags, 1 and 2 threads each (docs/performance.md, "Emulated GEMM").
+// The emulated GEMM, and the tensor-core kernel models' chain GEMM, against Eigen's float
+// GEMM (Eigen::MatrixXf product) on the same shape, same build flags, 1 and 2 threads each
+// (docs/performance.md, "Emulated GEMM", "Tensor-core kernel models").
 // Eigen runs multi-threaded only under OpenMP; this program is built with it when
 // available and says so in the context ("eigen_openmp"). Wall time (UseRealTime).
 //
@@ -12,7 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "harness/core/convert_bulk.hpp"
 #include "kernels/emulated/gemm_emulated.hpp"
+#include "kernels/emulated/mma/chain_gemm.hpp"
+#include "kernels/emulated/mma/fp8_chain_gemm.hpp"
 
 namespace fp8check {
 namespace {
@@ -81,6 +85,31 @@ void run_emulated(benchmark::State& state, const char* model_id, int recipe) {
                                                 benchmark::Counter::kIs1000);
 }
 
+// A tensor-core kernel model through mma_chain_gemm (kernels/emulated/mma/): the FP8 lanes
+// when the CPU has AVX2; FP8CHECK_SIMD=scalar runs the scalar model (minutes at 4096).
+// Includes packing; the output is the FP32 d bits (no epilogue).
+void run_chain(benchmark::State& state, const char* kernel) {
+  const std::int64_t n = state.range(0);
+  const int threads = static_cast<int>(state.range(1));
+  const std::vector<std::uint8_t> a8 = random_e4m3_codes(n * n, 1), b8 = random_e4m3_codes(n * n, 2);
+  const std::vector<std::uint16_t> a(a8.begin(), a8.end()), b(b8.begin(), b8.end());
+  ChainGemmOperands p;
+  p.m = p.n = p.k = n, p.a = a, p.b = b;
+  const KernelModel model = parse_kernel_model(kernel);
+  const bool lanes = detail::fp8_chain_gemm_applies(model.instruction(Format::e4m3fn, Format::e4m3fn));
+  for (auto _ : state) {
+    const std::vector<std::uint32_t> d = mma_chain_gemm(model, p, threads);
+    benchmark::DoNotOptimize(d.data());
+  }
+  state.SetLabel(std::string(kernel) + (lanes ? " fp8 lanes (avx2)" : " scalar model"));
+  state.counters["GFLOPS"] = benchmark::Counter(2.0 * n * n * n, benchmark::Counter::kIsIterationInvariantRate,
+                                                benchmark::Counter::kIs1000);
+}
+
+void BM_MmaSm90WgmmaP128(benchmark::State& s) { run_chain(s, "sm90-wgmma.p128"); }
+void BM_MmaSm90Wgmma(benchmark::State& s) { run_chain(s, "sm90-wgmma"); }
+void BM_MmaSm89Mma(benchmark::State& s) { run_chain(s, "sm89-mma"); }
+
 void BM_EmulatedFp32(benchmark::State& s) { run_emulated(s, "fp32", 0); }
 void BM_EmulatedFp32DeepSeekScales(benchmark::State& s) { run_emulated(s, "fp32", 1); }
 void BM_EmulatedTc14Truncate(benchmark::State& s) { run_emulated(s, "tc14t.p128", 0); }
@@ -97,6 +126,9 @@ BENCHMARK(BM_EmulatedFp32)->Apply(shapes);
 BENCHMARK(BM_EmulatedFp32DeepSeekScales)->Apply(shapes);
 BENCHMARK(BM_EmulatedTc14Truncate)->Apply(shapes);
 BENCHMARK(BM_EmulatedTc14Rne)->Apply(shapes);
+BENCHMARK(BM_MmaSm90WgmmaP128)->Apply(shapes);
+BENCHMARK(BM_MmaSm90Wgmma)->Apply(shapes);
+BENCHMARK(BM_MmaSm89Mma)->Apply(shapes);
 
 }  // namespace
 }  // namespace fp8check

@@ -56,7 +56,8 @@ CaseResult judge(const AttentionFixture& f, const AttentionConfig& config, const
   plain.c.desc.p = default_p_handling(Format::bf16);
   const AttentionOutput baseline = run_kernel(plain, config, 2);
   CaseResult r;
-  judge_attention(f.c, config, *f.ref, out, ToleranceSettings{}, &baseline, r);
+  StageTimer timer(r);
+  judge_attention(f.c, config, *f.ref, out, ToleranceSettings{}, &baseline, r, timer);
   return r;
 }
 

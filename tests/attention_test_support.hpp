@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "harness/run/attention_judge.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 #include "kernels/emulated/attention_emulated.hpp"
 
 namespace fp8check::test {

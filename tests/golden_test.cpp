@@ -117,6 +117,18 @@ TEST(GoldenBits, StatisticsOfDeterministicBackendsAreNotCompared) {
   EXPECT_EQ(compare_one(gpu, gpu_golden).status, GoldenStatus::match);  // default: cuda by drift only
 }
 
+TEST(GoldenBits, ACaseWhoseBackendDeclaredItselfDeterministicIsComparedBitForBit) {
+  // Backend::deterministic() travels with the case (a plug-in that promises exact bits).
+  CaseResult received = gpu_case(0.0625, 0.002);
+  received.backend = "my_plugin";
+  received.deterministic = true;
+  CaseResult golden = received;
+  received.output->values[0] += 1;
+  EXPECT_EQ(compare_one(received, golden).status, GoldenStatus::bits_changed);
+  received.deterministic = false;
+  EXPECT_EQ(compare_one(received, golden).status, GoldenStatus::match);  // by drift: the statistics agree
+}
+
 // --- GPU backends: drift ---------------------------------------------------------
 
 // The old fixed ratio, as --drift-ratio 1.25 gives it.

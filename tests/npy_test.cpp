@@ -64,6 +64,7 @@ NpyArray sample(NpyDtype dtype, std::vector<std::size_t> shape) {
   NpyArray a = NpyArray::zeros(dtype, std::move(shape));
   for (std::size_t i = 0; i < a.element_count(); ++i) {
     if (npy_is_float(dtype)) a.set_float(i, (static_cast<double>(i) - 7.0) * 0.375 + 1.0 / 1024);
+    else if (dtype == NpyDtype::uint32) a.set_code(i, static_cast<std::uint32_t>(i * 2654435761u + 0x80000001u));
     else a.set_code(i, static_cast<std::uint32_t>((i * 40503u + 17u) & (dtype == NpyDtype::uint8 ? 0xFFu : 0xFFFFu)));
   }
   return a;
@@ -97,7 +98,7 @@ class FilesInTempDir : public ::testing::Test {
 };
 
 constexpr NpyDtype kDtypes[] = {NpyDtype::uint8, NpyDtype::uint16, NpyDtype::float16, NpyDtype::float32,
-                                NpyDtype::float64};
+                                NpyDtype::float64, NpyDtype::uint32};
 
 TEST(Npy, RoundTripsEveryDtypeAndShape) {
   const std::vector<std::vector<std::size_t>> shapes = {{}, {0}, {2, 0, 3}, {5}, {2, 3, 4}};

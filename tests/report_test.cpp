@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -24,6 +25,7 @@
 #include "harness/report/plot_data.hpp"
 #include "harness/report/run_summary.hpp"
 #include "harness/report/text_format.hpp"
+#include "harness/report/time_report.hpp"
 #include "report/synthetic_results.hpp"
 
 namespace fp8check::testing {
@@ -194,6 +196,40 @@ TEST_F(ReportTest, HtmlHasAnInlineSvgPerPlotTheFailingIdsAndNoExternalReference)
   EXPECT_EQ(html, write("html", "again.html")) << "equal results must give an identical report";
 }
 
+// Stage times: the JSON sums them per op, the HTML draws one stacked bar per op (segments in
+// pipeline order) and lists the slowest cases; results without stage times get neither.
+TEST_F(ReportTest, StageTimesAreSummedPerOpDrawnAsBarsAndTheSlowestCasesListed) {
+  std::map<std::string, std::map<std::string, double>> expected;
+  for (const CaseResult& c : cases_)
+    for (const auto& [stage, seconds] : c.stage_seconds) expected[c.op][stage] += seconds;
+  ASSERT_FALSE(expected.empty()) << "the synthetic run records stage times";
+  const nlohmann::json j = nlohmann::json::parse(write("json", "report.json"));
+  for (const auto& [op, stages] : expected)
+    for (const auto& [stage, seconds] : stages)
+      EXPECT_DOUBLE_EQ(j["summary"]["stage_seconds_by_op"][op][stage].get<double>(), seconds) << op << " " << stage;
+
+  const std::optional<report::Plot> plot = report::stage_time_plot(cases_);
+  ASSERT_TRUE(plot);
+  EXPECT_EQ(plot->kind, report::PlotKind::bars);
+  EXPECT_EQ(plot->series.size(), std::size(kCaseStages));
+  EXPECT_EQ(plot->categories.size(), expected.size());
+  const std::string md = write("markdown", "report.md");
+  EXPECT_NE(md.find("## Where the time goes"), std::string::npos);
+  const report::Table slowest = report::slowest_cases_table(cases_, 3);
+  ASSERT_EQ(slowest.rows.size(), 3u);
+  EXPECT_NE(md.find("| " + slowest.rows.front().front() + " |"), std::string::npos);
+  if (gnuplot_available()) {
+    const std::string html = write("html", "report.html");
+    const std::size_t figure = html.find("<figure id=\"figure-time-by-stage\">");
+    ASSERT_NE(figure, std::string::npos);
+    EXPECT_EQ(html.find("<svg", figure), html.find('<', figure + 1));
+  }
+
+  for (CaseResult& c : cases_) c.stage_seconds.clear();
+  EXPECT_FALSE(report::stage_time_plot(cases_));
+  EXPECT_EQ(write("markdown", "plain.md").find("Where the time goes"), std::string::npos);
+}
+
 TEST_F(ReportTest, HtmlWithoutGnuplotSaysSoAndStillGivesEveryTable) {
   ReportOptions options;
   options.gnuplot = (dir_ / "no-such-gnuplot").string();
@@ -210,7 +246,7 @@ TEST_F(ReportTest, HtmlWithoutGnuplotSaysSoAndStillGivesEveryTable) {
 TEST_F(ReportTest, ARunWithoutCasesIsReportedByEveryReporter) {
   cases_.clear();
   EXPECT_EQ(nlohmann::json::parse(write("json", "empty.json"))["summary"]["verdicts"]["total"], 0);
-  EXPECT_NE(write("console", "empty.txt").find("result: all 0 judged cases passed (0 skipped)"), std::string::npos);
+  EXPECT_NE(write("console", "empty.txt").find("result: 0 judged: the run holds no case"), std::string::npos);
   EXPECT_NE(write("junit", "empty.xml").find("<testsuites name=\"fp8check\" tests=\"0\""), std::string::npos);
   EXPECT_NE(write("markdown", "empty.md").find("No plots"), std::string::npos);
   EXPECT_EQ(write("html", "empty.html").find("<svg"), std::string::npos);

@@ -116,6 +116,7 @@ inline CaseResult full_case(const std::string& id, const std::string& backend = 
   c.output =
       complete_output(64, 64, "bf16", [](std::int64_t i) { return std::ldexp(static_cast<double>(i % 97) - 48, -4); });
   c.seconds = 0.0123;
+  c.stage_seconds = {{"inputs", 0.001}, {"kernel", 0.0075}, {"statistics", 0.0012}};
   return c;
 }
 
@@ -181,6 +182,8 @@ inline void expect_same_case(const CaseResult& a, const CaseResult& b) {
   EXPECT_EQ(a.verdict, b.verdict);
   EXPECT_EQ(a.reason, b.reason);
   EXPECT_TRUE(same_bits(a.seconds, b.seconds));
+  EXPECT_EQ(a.stage_seconds, b.stage_seconds);
+  EXPECT_EQ(a.deterministic, b.deterministic);
   ASSERT_EQ(a.checks.size(), b.checks.size());
   for (std::size_t i = 0; i < a.checks.size(); ++i) {
     EXPECT_EQ(a.checks[i].name, b.checks[i].name);

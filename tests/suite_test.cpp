@@ -77,7 +77,7 @@ TEST_F(SuiteLoad, ExampleExpandsInSchemaOrderLastAxisFastest) {
 }
 
 TEST_F(SuiteLoad, DocumentationExampleLoadsAsDocumented) {
-  const auto doc_path = std::filesystem::path(__FILE__).parent_path().parent_path() / "docs" / "suites.md";
+  const auto doc_path = std::filesystem::path(FP8CHECK_SOURCE_DIR) / "docs" / "suites.md";
   std::ifstream in(doc_path);
   ASSERT_TRUE(in) << doc_path;
   const std::string doc((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -30,15 +30,16 @@ namespace po = boost::program_options;
 using record::DatasetOptions;
 
 constexpr const char* kUsage =
-    "fp8check quantize IN.npy OUT.h5 --recipe R [--format F] [--block RxC] [policy options]\n"
+    "fp8check quantize IN.npy OUT.h5 --recipe R [--format F] [--block RxC] [--convention NAME] [policy options]\n"
     "\n"
-    "Quantizes a 1-D (one row) or 2-D float16/32/64 array with fp8check's reference quantizer and\n"
-    "writes /codes (uint8, one code per element, the input's shape), /scales/values (float32, in the\n"
-    "declared storage order, plus /scales/codes for e8m0/e4m3 scales), /tensor_scale (NVFP4) and\n"
-    "/dequantized (float64), with the recipe, policy and layout as attributes. Prints the error of\n"
-    "the dequantized tensor against the input. OUT.h5 appears atomically; on any error nothing is\n"
-    "written. Recipes, scale meanings and defaults: docs/recipes.md. Exit codes: 0 written, 2 bad\n"
-    "input (one line on stderr), 3 internal error.\n"
+    "Quantizes a 1-D (one row) or 2-D float16/32/64 array with fp8check's reference quantizer (its\n"
+    "exact arithmetic, or a library's with --convention) and writes /codes (uint8, one code per\n"
+    "element, the input's shape), /scales/values (float32, in the declared storage order, plus\n"
+    "/scales/codes for e8m0/e4m3 scales), /tensor_scale (NVFP4) and /dequantized (float64), with the\n"
+    "recipe, policy and layout as attributes. Prints the error of the dequantized tensor against the\n"
+    "input. OUT.h5 appears atomically; on any error nothing is written. Recipes, conventions, scale\n"
+    "meanings and defaults: docs/recipes.md. Exit codes: 0 written, 2 bad input (one line on\n"
+    "stderr), 3 internal error.\n"
     "\n"
     "Options";
 
@@ -140,7 +141,7 @@ void write_scales(record::Hdf5Group& g, const ScaleTensor& s, const DatasetOptio
 struct Arguments {
   std::string in_path, out_path, recipe, format, block, order = "row-major", meaning = "dequant";
   std::string zero_block = "one", mx_rule = "ocp-floor", format_max, nvfp4_max, rounding = "rne";
-  std::string nan = "propagate", history, seed;
+  std::string nan = "propagate", history, seed, convention = "exact", amax_floor;
   int gzip = 0;
 };
 
@@ -160,6 +161,9 @@ po::options_description options_for(Arguments& a) {
       ("mx-rule", po::value(&a.mx_rule), "MX shared exponent: ocp-floor (default, the spec) or round-up")
       ("format-max", po::value(&a.format_max), "element maximum in amax / format_max (default: the type's)")
       ("nvfp4-scale-max", po::value(&a.nvfp4_max), "NVFP4 tensor scale = amax / (this * 6); default 448")
+      ("convention", po::value(&a.convention), ("arithmetic of fp32 scales and elements: " + convention_name_list() +
+                                                " (default exact: fp8check's one-rounding reference)").c_str())
+      ("amax-floor", po::value(&a.amax_floor), "amax' = max(amax, X) before the scale (default: the convention's own)")
       ("rounding", po::value(&a.rounding), ("element rounding: " + rounding_name_list() + " (default rne)").c_str())
       ("seed", po::value(&a.seed), "--rounding stochastic: 64-bit seed (default 0), as fp8check convert")
       ("no-saturate", "elements beyond the format's max overflow (inf/NaN) instead of saturating")
@@ -195,6 +199,9 @@ Settings settings_from(const Arguments& a, const po::variables_map& vm) {
   policy.mx_rule = parse_mx_scale_rule(a.mx_rule);
   if (vm.count("format-max")) policy.format_max = parse_number(a.format_max, "--format-max");
   if (vm.count("nvfp4-scale-max")) policy.nvfp4_scale_max = parse_number(a.nvfp4_max, "--nvfp4-scale-max");
+  policy.convention = parse_quant_convention(a.convention);
+  if (vm.count("amax-floor")) policy.convention.amax_floor = parse_number(a.amax_floor, "--amax-floor");
+  check_convention(s.recipe, policy);
   policy.element_encode.rounding = parse_rounding(a.rounding);
   policy.element_encode.saturate_finite = vm.count("no-saturate") == 0;
   policy.element_encode.clamp_inf = vm.count("keep-inf") == 0;
@@ -232,6 +239,8 @@ void write_file(const Arguments& a, const Settings& s, const Input& in, const Ou
   root.set_attribute("recipe_description", s.recipe.description());
   root.set_attribute("element", s.recipe.element.name());
   root.set_attribute("scale_policy", describe(s.options.scale));
+  root.set_attribute("convention", std::string(convention_name(s.options.scale.convention.id)));
+  root.set_attribute("amax_floor", amax_floor_of(s.options.scale.convention));
   root.set_attribute("nan_policy", std::string(nan_policy_name(s.options.nan)));
   root.set_attribute("require_full_blocks", static_cast<std::int64_t>(s.options.require_full_blocks));
   if (s.recipe.scheme == ScalingScheme::delayed) root.set_attribute("amax_history", a.history);

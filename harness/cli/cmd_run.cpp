@@ -9,13 +9,10 @@
 #include "harness/cli/parse_options.hpp"
 #include "harness/cli/suite_args.hpp"
 #include "harness/core/error.hpp"
-#include "harness/record/golden.hpp"
+#include "harness/cli/run_outputs.hpp"
 #include "harness/record/results_file.hpp"
-#include "harness/report/reporter.hpp"
-#include "harness/run/build_info.hpp"
 #include "harness/run/progress.hpp"
-#include "harness/run/runner.hpp"
-#include "references/dense.hpp"
+#include "harness/run/suite_run.hpp"
 
 namespace fp8check::cli {
 namespace {
@@ -38,11 +35,12 @@ int run_run(const std::vector<std::string>& args) {
   std::uint64_t seed = 0;
   po::options_description opts(
       "fp8check run SUITE [--filter P] [--backend B] [--jobs N] [--shard I/N] [--out results.h5]\n"
-      "                   [--golden FILE | --no-golden] [--report DIR] [--seed N] [--device D]\n\n"
+      "                   [--golden FILE | --no-golden] [--report DIR] [--seed N] [--device D] [--fail-on-skip]\n\n"
       "Runs every selected case (inputs -> quantize -> backend -> FP64 reference -> statistics ->\n"
       "verdict), compares with the golden (default golden/SUITE.h5 when present), writes the\n"
       "results (HDF5, atomically) and the reports (console, JSON, JUnit XML, Markdown, HTML).\n"
-      "Exit: 0 all pass, 1 any fail/regression/error, 2 bad input, 3 internal error.\n\nOptions");
+      "Exit: 0 all pass, 1 any fail/regression/error or no case judged (or any skip with --fail-on-skip),\n"
+      "2 bad input, 3 internal error.\n\nOptions");
   opts.add_options()("help,h", "show this help")("suite", po::value(&suite), "suite name or .toml path")(
       "filter", po::value(&filter)->default_value(filter), "GoogleTest-style filter on case ids")(
       "backend", po::value(&backend), "replace every case's backend (emulated, cuda, cublaslt)")(
@@ -54,7 +52,8 @@ int run_run(const std::vector<std::string>& args) {
       "report", po::value(&report_dir), "report folder (default out/SUITE/report)")(
       "seed", po::value(&seed), "override the suite seed")(
       "device", po::value(&device), "device profile for config selection (default: the suite's)")(
-      "no-baseline", "skip the exact-accumulation baseline check (faster)");
+      "no-baseline", "skip the exact-accumulation baseline check (faster)")(
+      "fail-on-skip", "a skipped case fails the run (exit 1): for GPU nightlies, where a skip is lost coverage");
   po::positional_options_description pos;
   pos.add("suite", 1);
   po::variables_map vm;
@@ -79,60 +78,25 @@ int run_run(const std::vector<std::string>& args) {
   std::optional<record::ResultsFile> golden_file;
   if (!golden_path.empty()) golden_file = record::read_results(golden_path);
 
-  // Parallelism is across cases; the FP64 references' BLAS then runs one thread per job.
-  if (jobs > 1) references::set_product_threads(1);
-  RunContext ctx;
-  ctx.seed = vm.count("seed") ? seed : s.spec.seed;
-  ctx.device = s.device;
-  ctx.baseline = !vm.count("no-baseline");
+  SuiteRun run;
+  run.spec = &s.spec;
+  run.device = s.device;
+  run.cases = s.cases;
+  run.seed = vm.count("seed") ? seed : s.spec.seed;
+  run.jobs = jobs;
+  run.baseline = !vm.count("no-baseline");
+  run.fail_on_skip = vm.count("fail-on-skip") > 0;
+  run.golden = golden_file ? &*golden_file : nullptr;
+  run.filter = filter;
+  run.shard = shard.value_or("");
+  run.command_line = joined(args);
   Progress progress(stderr);
+  run.on_done = [&](const CaseResult& r, std::size_t done, std::size_t total) { progress.case_done(r, done, total); };
   std::fprintf(stderr, "fp8check run %s: %zu case(s), %d job(s), device profile %s, seed %llu\n", s.spec.name.c_str(),
-               s.cases.size(), jobs, s.device->name.c_str(), static_cast<unsigned long long>(ctx.seed));
-  std::vector<CaseResult> results = run_cases(s.cases, ctx, jobs, [&](const CaseResult& r, std::size_t done, std::size_t total) {
-    progress.case_done(r, done, total);
-  });
+               s.cases.size(), jobs, s.device->name.c_str(), static_cast<unsigned long long>(run.seed));
+  const RunOutcome outcome = run_suite(run);
   progress.finish();
-
-  if (golden_file) {
-    const record::GoldenComparison cmp = record::compare_with_golden(results, *golden_file, {});
-    record::apply_golden_verdicts(results, cmp);
-    for (const CaseResult& r : results)
-      if (r.verdict == Verdict::regression) std::fprintf(stderr, "regression %s\n           %s\n", r.id.c_str(), r.reason.c_str());
-  }
-
-  RunMetadata meta;
-  const BuildInfo& b = build_info();
-  meta.fp8check_version = b.version;
-  meta.git_sha = b.git_sha;
-  meta.compiler = b.compiler;
-  meta.compile_flags = b.compile_flags;
-  meta.cuda_version = b.cuda_version;
-  meta.device = s.device->name + " (" + s.device->examples + ") profile; kernels run on the CPU (emulated)";
-  meta.host = host_name();
-  meta.started_at = utc_now_iso8601();
-  meta.suite_name = s.spec.name;
-  meta.suite_file = s.spec.file;
-  meta.suite_sha256 = s.spec.sha256;
-  meta.filter = filter;
-  meta.shard = shard.value_or("");
-  meta.seed = ctx.seed;
-  meta.command_line = joined(args);
-
-  if (out_path.has_parent_path()) fs::create_directories(out_path.parent_path());
-  record::ResultsWriteOptions wopts;
-  wopts.regenerate = meta.command_line;
-  record::write_results(out_path, meta, results, wopts);
-  fs::create_directories(report_path);
-  report::make_reporter("console")->write(meta, results, std::cout);
-  const std::pair<const char*, const char*> files[] = {
-      {"json", "summary.json"}, {"junit", "junit.xml"}, {"markdown", "report.md"}, {"html", "report.html"}};
-  for (const auto& [kind, name] : files)
-    report::write_report_file(*report::make_reporter(kind), report_path / name, meta, results);
-  std::printf("\nresults: %s\nreport:  %s\n%s", out_path.string().c_str(), (report_path / "report.html").string().c_str(),
-              golden_file ? ("golden:  " + golden_path.string() + "\n").c_str() : "golden:  none (fp8check golden update records one)\n");
-  for (const CaseResult& r : results)
-    if (is_failure(r.verdict)) return kExitFail;
-  return kExitPass;
+  return write_run_outputs(outcome, {out_path, report_path, golden_file ? golden_path : fs::path()});
 }
 
 }  // namespace fp8check::cli

@@ -30,5 +30,6 @@ int run_quantize(const std::vector<std::string>& args);
 int run_compare(const std::vector<std::string>& args);
 int run_golden(const std::vector<std::string>& args);
 int run_merge(const std::vector<std::string>& args);
+int run_emulate(const std::vector<std::string>& args);
 
 }  // namespace fp8check::cli

@@ -24,6 +24,7 @@ constexpr Command kCommands[] = {
     {"compare", "compare a results file with a golden: exit 1 if bits or statistics changed", run_compare},
     {"golden", "golden update RESULTS --golden G [--write]: show (and approve) changes to a golden", run_golden},
     {"merge", "join the results files of a sharded run into one", run_merge},
+    {"emulate", "emulate mma|gemm: the bits of tensor-core instructions and GEMMs on your .npy inputs", run_emulate},
 };
 
 void print_usage(std::FILE* out) {

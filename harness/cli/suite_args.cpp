@@ -3,7 +3,7 @@
 #include <filesystem>
 
 #include "harness/core/error.hpp"
-#include "harness/run/op_schemas.hpp"
+#include "harness/run/ops.hpp"
 #include "harness/suite/case_filter.hpp"
 #include "harness/suite/case_id.hpp"
 #include "harness/suite/suite_loader.hpp"

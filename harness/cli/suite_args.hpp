@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "harness/configs/device_profile.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 #include "harness/run/run_case.hpp"
 #include "harness/suite/shard.hpp"
 #include "harness/suite/suite_spec.hpp"

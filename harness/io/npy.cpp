@@ -22,7 +22,7 @@ constexpr unsigned char kMagic[6] = {0x93, 'N', 'U', 'M', 'P', 'Y'};
 constexpr std::size_t kArrayAlign = 64;  // numpy's ARRAY_ALIGN: data starts on a 64-byte boundary
 
 constexpr const char* kAccepted =
-    "expected float16, float32, float64 (values to convert) or uint8, uint16 (codes)";
+    "expected float16, float32, float64 (values to convert) or uint8, uint16, uint32 (codes, bit patterns)";
 
 struct DtypeRow {
   NpyDtype dtype;
@@ -33,7 +33,7 @@ struct DtypeRow {
 constexpr DtypeRow kDtypes[] = {
     {NpyDtype::uint8, "|u1", "uint8", 1},       {NpyDtype::uint16, "<u2", "uint16", 2},
     {NpyDtype::float16, "<f2", "float16", 2},   {NpyDtype::float32, "<f4", "float32", 4},
-    {NpyDtype::float64, "<f8", "float64", 8},
+    {NpyDtype::float64, "<f8", "float64", 8},   {NpyDtype::uint32, "<u4", "uint32", 4},
 };
 
 const DtypeRow& row(NpyDtype t) {
@@ -143,12 +143,13 @@ void NpyArray::set_float(std::size_t i, double v) {
 std::uint32_t NpyArray::code_at(std::size_t i) const {
   if (dtype == NpyDtype::uint8) return std::to_integer<std::uint32_t>(data[i]);
   if (dtype == NpyDtype::uint16) return static_cast<std::uint32_t>(read_le(data, 2 * i, 2));
+  if (dtype == NpyDtype::uint32) return static_cast<std::uint32_t>(read_le(data, 4 * i, 4));
   throw InternalError(std::string("code_at() on a ") + std::string(npy_dtype_name(dtype)) + " array");
 }
 
 void NpyArray::set_code(std::size_t i, std::uint32_t code) {
   const std::size_t size = npy_item_size(dtype);
-  if (npy_is_float(dtype) || code >> (8 * size) != 0)
+  if (npy_is_float(dtype) || (size < 4 && code >> (8 * size) != 0))
     throw InternalError("code " + std::to_string(code) + " does not fit a " + std::string(npy_dtype_name(dtype)));
   for (std::size_t b = 0; b < size; ++b) data[i * size + b] = static_cast<std::byte>(code >> (8 * b));
 }

@@ -1,5 +1,6 @@
 // NumPy .npy files (numpy.lib.format): read and write the little-endian, C-order
-// arrays fp8check exchanges with Python: float16/32/64 values and uint8/uint16 codes.
+// arrays fp8check exchanges with Python: float16/32/64 values, uint8/uint16 codes and
+// uint32 bit patterns (FP32 registers of `fp8check emulate`).
 // Reading accepts format versions 1.0, 2.0 and 3.0; writing produces the bytes
 // numpy.save (numpy 1.24) produces, version 1.0 unless the header needs 2.0.
 #pragma once
@@ -14,9 +15,9 @@
 
 namespace fp8check::io {
 
-enum class NpyDtype : std::uint8_t { uint8, uint16, float16, float32, float64 };
+enum class NpyDtype : std::uint8_t { uint8, uint16, float16, float32, float64, uint32 };
 
-std::string_view npy_descr(NpyDtype t);      // "|u1", "<u2", "<f2", "<f4", "<f8"
+std::string_view npy_descr(NpyDtype t);      // "|u1", "<u2", "<f2", "<f4", "<f8", "<u4"
 std::string_view npy_dtype_name(NpyDtype t);  // "uint8", ..., "float64" (numpy's names)
 std::size_t npy_item_size(NpyDtype t);
 bool npy_is_float(NpyDtype t);
@@ -38,7 +39,7 @@ struct NpyArray {
   // Stores v in a float array, rounded to the dtype to nearest even (float16 by
   // fp8check's own encoder, float32 by the IEEE cast).
   void set_float(std::size_t i, double v);
-  // Element i of a uint8/uint16 array.
+  // Element i of a uint8/uint16/uint32 array.
   std::uint32_t code_at(std::size_t i) const;
   // Stores a code that fits the dtype (InternalError otherwise).
   void set_code(std::size_t i, std::uint32_t code);

@@ -1,8 +1,10 @@
 #include "harness/problem/gemm_desc.hpp"
 
+#include <bit>
 #include <numeric>
 #include <ostream>
 
+#include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
 #include "harness/core/machine_memory.hpp"
 
@@ -106,6 +108,16 @@ OutputType parse_output_type(std::string_view name) {
 }
 
 int output_type_bytes(OutputType t) { return t == OutputType::fp32 ? 4 : t == OutputType::e4m3fn ? 1 : 2; }
+
+double output_value(OutputType t, std::uint32_t bits) {
+  switch (t) {
+    case OutputType::fp32: return std::bit_cast<float>(bits);
+    case OutputType::bf16: return decode(Format::bf16, bits);
+    case OutputType::fp16: return decode(Format::fp16, bits);
+    case OutputType::e4m3fn: return decode(Format::e4m3fn, bits);
+  }
+  throw InternalError("output_value: unknown output type");
+}
 
 std::ostream& operator<<(std::ostream& os, const GemmDesc& d) {
   os << "GemmDesc{" << d.shape_id() << " " << d.a_type.name() << "x" << d.b_type.name() << "->"

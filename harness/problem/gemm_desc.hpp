@@ -71,5 +71,8 @@ std::ostream& operator<<(std::ostream& os, const GemmDesc& d);
 std::string_view output_type_name(OutputType t);
 OutputType parse_output_type(std::string_view name);
 int output_type_bytes(OutputType t);
+// The exact value of one output element stored as `bits` (fp32: its bit pattern; bf16,
+// fp16: 16-bit codes; e4m3fn: 8-bit codes). Every output type is a subset of double.
+double output_value(OutputType t, std::uint32_t bits);
 
 }  // namespace fp8check

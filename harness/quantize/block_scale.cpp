@@ -5,6 +5,7 @@
 
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
+#include "harness/quantize/convention_math.hpp"
 
 namespace fp8check {
 namespace {
@@ -33,6 +34,10 @@ float rounded_to(double v, ScaleType type) {
 
 BlockScale float_scale(double amax, double format_max, ScaleType type, const ScalePolicy& p) {
   const bool quant = p.meaning == ScaleMeaning::quant;
+  if (type == ScaleType::fp32) {  // the host+device form the CUDA kernels share
+    const Fp32ScaleRules rules{quant, p.pow2 == Pow2Scale::round_up, p.zero_block == ZeroBlockScale::one};
+    return {convention_detail::exact_block_scale(amax, format_max, rules).stored};
+  }
   double s;  // the dequantization multiplier, on the scale type's grid
   if (amax == 0) {
     s = p.zero_block == ZeroBlockScale::one ? 1.0 : smallest_scale(type);

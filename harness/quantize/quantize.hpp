@@ -2,9 +2,11 @@
 // by a Recipe and a ScalePolicy, and back (docs/recipes.md).
 //
 // Each block's scale comes from its valid elements only (edge blocks may be partial; no
-// padding is ever read). Element (i, j) is encoded from x(i, j) / s, computed rounded to
-// odd (round_to_odd.hpp), so its code is the correctly rounded code of the exact
-// quotient. dequantize() is exact for dequantization-multiplier scales (decode(code) * s
+// padding is ever read). Under the default `exact` convention element (i, j) is encoded
+// from x(i, j) / s, computed rounded to odd (round_to_odd.hpp), so its code is the
+// correctly rounded code of the exact quotient; another convention (ScalePolicy::
+// convention, quant_convention.hpp) computes fp32 scales and elements as a library does,
+// through the host+device functions of convention_math.hpp. dequantize() is exact for dequantization-multiplier scales (decode(code) * s
 // fits a double) and rounded to nearest for quantization-multiplier ones (decode(code) / q).
 #pragma once
 
@@ -58,8 +60,24 @@ double tensor_amax(Eigen::Ref<const MatrixD> x);
 // whole blocks under require_full_blocks, and NaN under NanPolicy::reject.
 QuantizedMatrix quantize(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options = {});
 
+// InputError unless the policy's convention (quant_convention.hpp) fits the recipe: a
+// valid amax floor; a convention other than exact needs fp32 scales (not MX, NVFP4 or
+// integer groups); transformer-engine needs the zero-block scale one. quantize() checks
+// it too; a suite or CLI checks it before it reads anything.
+void check_convention(const Recipe& recipe, const ScalePolicy& policy);
+
 // Reads codes and scales through their declared layouts (padding is never read); throws
 // InputError if they do not fit each other (a QuantizedMatrix may come from a kernel).
 MatrixD dequantize(const QuantizedMatrix& q);
+
+// The element-by-element definitions quantize() and dequantize() are tested against:
+// every scaled value encoded alone by the exact integer codec (element_codec.hpp), every
+// code decoded alone. quantize()/dequantize() give the same bits faster: float elements
+// go through the bulk float codec (convert_bulk.hpp) a row segment at a time, the scaled
+// values rounded to odd into float first (round_to_odd_float), which keeps every bit the
+// later rounding needs; stochastic rounding and integer elements take these paths.
+QuantizedMatrix quantize_reference(Eigen::Ref<const MatrixD> x, const Recipe& recipe,
+                                   const QuantizeOptions& options = {});
+MatrixD dequantize_reference(const QuantizedMatrix& q);
 
 }  // namespace fp8check

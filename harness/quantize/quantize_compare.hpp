@@ -4,7 +4,8 @@
 // by raw code (e8m0/e4m3) or by bit pattern (fp32/fp16 values; NaN agrees with NaN),
 // block by block through each side's own declared layout, so two layouts of the same
 // scales agree and padding is never read. The dequantized error against the input is the
-// caller's to compute (harness/compare/error_statistics.hpp).
+// caller's to compute (harness/compare/error_statistics.hpp). Which named convention a
+// mismatching kernel follows instead: convention_diagnosis.hpp.
 #pragma once
 
 #include <cstdint>

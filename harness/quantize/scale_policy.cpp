@@ -120,7 +120,7 @@ std::string describe(const ScalePolicy& p) {
          std::string(mx_scale_rule_name(p.mx_rule)) + ", format-max " +
          (p.format_max ? number(*p.format_max) : "default") + ", nvfp4-scale-max " + number(p.nvfp4_scale_max) +
          ", elements " + std::string(rounding_name(e.rounding)) + (e.saturate_finite ? " satfinite" : " no-saturate") +
-         (e.clamp_inf ? "" : " keep-inf");
+         (e.clamp_inf ? "" : " keep-inf") + ", convention " + describe(p.convention);
 }
 
 }  // namespace fp8check

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "harness/core/convert.hpp"
+#include "harness/quantize/quant_convention.hpp"
 
 namespace fp8check {
 
@@ -57,6 +58,9 @@ struct ScalePolicy {
   // How scaled elements become codes: satfinite round-to-nearest-even by default (CUDA's
   // cvt.rn.satfinite). For INT8/INT4 only `rounding` applies: integers always saturate.
   EncodeOptions element_encode{};
+  // The arithmetic of fp32 scales and of the elements they scale (quant_convention.hpp):
+  // exact (default, fp8check's one-rounding reference) or a library's fp32 arithmetic.
+  QuantConvention convention{};
 };
 
 // Storage type of a scale tensor. Every scale is stored clamped to
@@ -80,7 +84,8 @@ ScaleMeaning parse_scale_meaning(std::string_view name);
 ZeroBlockScale parse_zero_block_scale(std::string_view name);
 MxScaleRule parse_mx_scale_rule(std::string_view name);
 
-// "meaning dequant, pow2 none, zero-block one, mx ocp-floor, format-max default, rne satfinite"
+// "meaning dequant, pow2 none, zero-block one, mx ocp-floor, format-max default, rne satfinite,
+//  convention exact"
 std::string describe(const ScalePolicy& p);
 
 }  // namespace fp8check

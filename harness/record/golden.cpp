@@ -1,6 +1,7 @@
 #include "harness/record/golden.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -77,7 +78,7 @@ CaseComparison compare_case(const CaseResult& received, const CaseResult& golden
     out.status = status;
     out.reason = verdict_change.empty() ? reason : reason + "; " + verdict_change;
   };
-  if (policy.deterministic_backends.contains(received.backend)) {
+  if (received.deterministic || policy.deterministic_backends.contains(received.backend)) {
     const auto* r = received.output ? &*received.output : nullptr;
     const auto* g = golden.output ? &*golden.output : nullptr;
     if (auto difference = detail::compare_output_bits(r, g)) {
@@ -142,18 +143,21 @@ bool GoldenComparison::has_regressions() const {
 }
 
 GoldenComparison compare_with_golden(const std::vector<CaseResult>& received, const ResultsFile& golden,
-                                     const GoldenPolicy& policy) {
+                                     const GoldenPolicy& policy, std::vector<double>* seconds) {
   policy.validate();
   std::map<std::string_view, const CaseResult*> golden_by_id;
   for (const CaseResult& g : golden.cases) golden_by_id.emplace(g.id, &g);
   GoldenComparison out;
   std::set<std::string_view> seen;
+  if (seconds) seconds->clear();
   for (const CaseResult& r : received) {
+    const auto start = std::chrono::steady_clock::now();
     const auto it = golden_by_id.find(r.id);
     seen.insert(r.id);
     if (it == golden_by_id.end())
       out.cases.push_back({r.id, GoldenStatus::new_case, "not in the golden", std::nullopt, std::nullopt});
     else out.cases.push_back(compare_case(r, *it->second, policy));
+    if (seconds) seconds->push_back(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   for (const CaseResult& g : golden.cases)
     if (!seen.contains(g.id)) out.missing.push_back(g.id);

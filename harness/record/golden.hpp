@@ -18,7 +18,8 @@
 namespace fp8check::record {
 
 struct GoldenPolicy {
-  // Backends whose output is a pure function of the inputs: compared bit for bit.
+  // Cases whose backend declared itself deterministic (CaseResult::deterministic) are
+  // compared bit for bit; so are the cases of these backends, whatever they declared.
   std::set<std::string, std::less<>> deterministic_backends = {"emulated"};
   // Other backends: a kernel-error statistic that grows by more than its threshold T
   // regresses; one that shrinks by more (ratio < 1/T) improves. T is derived per case from
@@ -80,8 +81,9 @@ struct GoldenComparison {
   bool has_regressions() const;
 };
 
+// `seconds` (optional): receives the wall time of each received case's comparison.
 GoldenComparison compare_with_golden(const std::vector<CaseResult>& received, const ResultsFile& golden,
-                                     const GoldenPolicy& policy = {});
+                                     const GoldenPolicy& policy = {}, std::vector<double>* seconds = nullptr);
 
 // Run facts that make a comparison meaningless or suspicious (another suite, seed or
 // suite file), one line each; empty when none.

@@ -68,6 +68,7 @@ CaseResult golden_case(const CaseResult& received, const GoldenBudget& budget) {
   g.checks.clear();
   g.metrics.clear();
   g.seconds = 0;
+  g.stage_seconds.clear();
   if (g.output) g.output = sampled(*g.output, budget);
   return g;
 }

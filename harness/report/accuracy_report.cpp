@@ -2,14 +2,17 @@
 
 #include <cmath>
 
+#include "harness/record/run_status.hpp"
 #include "harness/report/run_summary.hpp"
 #include "harness/report/text_format.hpp"
+#include "harness/report/time_report.hpp"
 
 namespace fp8check::report {
 
 namespace {
 
 constexpr std::size_t kSkippedIdsShown = 5;
+constexpr std::size_t kSlowestCasesShown = 10;
 
 class Builder {
  public:
@@ -126,15 +129,11 @@ AccuracyReport build_accuracy_report(const RunMetadata& metadata, std::span<cons
   Builder b(r);
   r.title = "fp8check accuracy report: suite " + (metadata.suite_name.empty() ? "(unnamed)" : metadata.suite_name);
   b.heading(1, r.title);
-  const std::int64_t judged = s.all.total() - s.all[Verdict::skipped];
+  const RunStatus status = run_status(cases);
   if (s.all.failures() > 0)
-    b.paragraph(std::to_string(s.all.failures()) + " of " + std::to_string(s.all.total()) +
-                    " cases failed, regressed or could not be judged; they are listed first, below the summary.",
-                Tone::bad);
+    b.paragraph(status.line + "; they are listed first, below the summary.", Tone::bad);
   else
-    b.paragraph("All " + std::to_string(judged) + " judged cases passed (" + std::to_string(s.all[Verdict::skipped]) +
-                    " skipped).",
-                Tone::good);
+    b.paragraph(status.line + ".", status.exit_code == 0 ? Tone::good : Tone::bad);
 
   b.heading(2, "Summary", "summary");
   b.paragraph("Each case runs one kernel on keyed random inputs and compares its output with an FP64 reference. "
@@ -181,6 +180,14 @@ AccuracyReport build_accuracy_report(const RunMetadata& metadata, std::span<cons
   for (Plot& p : plots) {
     b.heading(3, p.title, "plot-" + p.id);
     b.plot(std::move(p));
+  }
+
+  if (std::optional<Plot> time = stage_time_plot(cases)) {
+    b.heading(2, "Where the time goes", "time");
+    b.plot(std::move(*time));
+    b.paragraph("The " + std::to_string(std::min<std::size_t>(kSlowestCasesShown, cases.size())) +
+                " slowest cases, seconds per stage:");
+    b.table(slowest_cases_table(cases, kSlowestCasesShown));
   }
 
   b.heading(2, "Run", "run");

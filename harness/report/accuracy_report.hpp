@@ -11,7 +11,7 @@
 
 #include "harness/report/plot_data.hpp"
 #include "harness/report/report_blocks.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check::report {
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "harness/record/run_status.hpp"
 #include "harness/report/run_summary.hpp"
 #include "harness/report/text_format.hpp"
 
@@ -112,12 +113,7 @@ void ConsoleReporter::write(const RunMetadata& metadata, std::span<const CaseRes
       write_wrapped(out, "  " + std::to_string(g.cases.size()), 8, single_line(g.reason), width_);
   }
   out << '\n';
-  const std::int64_t judged = s.all.total() - s.all[Verdict::skipped];
-  if (s.all.failures() > 0)
-    out << "result: " << s.all.failures() << " of " << s.all.total()
-        << " cases failed, regressed or could not be judged\n";
-  else
-    out << "result: all " << judged << " judged cases passed (" << s.all[Verdict::skipped] << " skipped)\n";
+  out << "result: " << run_status(cases).line << '\n';
 }
 
 }  // namespace fp8check::report

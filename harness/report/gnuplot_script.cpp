@@ -136,6 +136,37 @@ void heatmap_script(std::ostream& out, const Plot& p) {
   out << "$labels using 1:2:3 with labels font 'sans,10'\n";
 }
 
+void bars_script(std::ostream& out, const Plot& p) {
+  const int height = std::clamp(160 + 60 * static_cast<int>(p.categories.size()), 240, 1000);
+  header(out, p, 960, height);
+  out << "unset grid\nset grid xtics lc rgb '#dddddd'\nset xrange [0:*]\n"
+      << "set yrange [" << number(static_cast<double>(p.categories.size()) - 0.5) << ":-0.5]\n"
+      << "set ytics " << tic_list(p.categories) << "\n";
+  // Segment i of bar c spans [sum of the earlier segments, + its length]: drawn as a box
+  // centred there, half as high as the bar spacing.
+  std::vector<double> start(p.categories.size(), 0.0);
+  std::vector<std::string> terms;
+  for (std::size_t i = 0; i < p.series.size(); ++i) {
+    const PlotSeries& s = p.series[i];
+    const std::string name = "s" + std::to_string(i);
+    std::ostringstream rows;
+    for (const PlotPoint& pt : s.points) {
+      const auto c = static_cast<std::size_t>(pt.x);
+      if (c >= start.size() || !(pt.y > 0)) continue;
+      rows << number(start[c] + pt.y / 2) << ' ' << c << ' ' << number(pt.y / 2) << '\n';
+      start[c] += pt.y;
+    }
+    if (rows.str().empty()) continue;  // an empty datablock is a gnuplot error
+    out << "$" << name << " << EOD\n" << rows.str() << "EOD\n";
+    terms.push_back("$" + name + " using 1:2:3:(0.3) with boxxyerror fs solid 0.85 noborder lc rgb '" + colour(s.color) +
+                    "' title " + gnuplot_quote(s.name));
+  }
+  if (terms.empty()) terms.push_back("NaN notitle");
+  out << "plot ";
+  for (std::size_t i = 0; i < terms.size(); ++i) out << (i ? ", \\\n     " : "") << terms[i];
+  out << "\n";
+}
+
 }  // namespace
 
 std::string gnuplot_script(const Plot& plot) {
@@ -144,6 +175,7 @@ std::string gnuplot_script(const Plot& plot) {
     case PlotKind::lines: line_script(out, plot); break;
     case PlotKind::strip: strip_script(out, plot); break;
     case PlotKind::heatmap: heatmap_script(out, plot); break;
+    case PlotKind::bars: bars_script(out, plot); break;
   }
   return out.str();
 }

@@ -86,6 +86,8 @@ Json case_json(const CaseResult& c) {
   j["verdict"] = std::string(verdict_name(c.verdict));
   j["reason"] = c.reason;
   j["seconds"] = number(c.seconds);
+  j["stage_seconds"] = Json::object();
+  for (const auto& [stage, seconds] : c.stage_seconds) j["stage_seconds"][stage] = number(seconds);
   j["checks"] = Json::array();
   for (const Check& k : c.checks)
     j["checks"].push_back({{"name", k.name},
@@ -134,6 +136,13 @@ void JsonReporter::write(const RunMetadata& metadata, std::span<const CaseResult
   summary["by_op"] = groups_json(s.by_op);
   summary["by_backend"] = groups_json(s.by_backend);
   summary["seconds"] = number(s.total_seconds);
+  // op -> stage -> seconds summed over the op's cases (what the HTML report's bars show).
+  summary["stage_seconds_by_op"] = Json::object();
+  for (const CaseResult& c : cases)
+    for (const auto& [stage, seconds] : c.stage_seconds) {
+      Json& slot = summary["stage_seconds_by_op"][c.op][stage];
+      slot = (slot.is_number() ? slot.get<double>() : 0.0) + seconds;
+    }
   summary["failing_ids"] = Json::array();
   for (const CaseResult* c : s.failures) summary["failing_ids"].push_back(c->id);
   summary["seeded_bug_ids"] = Json::array();

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "harness/report/report_blocks.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check::report {
 
@@ -32,7 +32,10 @@ struct HeatCell {
   std::string label;
 };
 
-enum class PlotKind { lines, strip, heatmap };
+// bars: one horizontal stacked bar per category (rows, top to bottom); each series is a
+// segment whose points hold (x = category index, y = the segment's length), stacked in
+// series order.
+enum class PlotKind { lines, strip, heatmap, bars };
 
 struct Plot {
   std::string id;  // "error-vs-k", ...: HTML anchor, SVG id prefix, test handle

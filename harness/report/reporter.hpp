@@ -1,6 +1,6 @@
 // Reporters turn a run's results into one report each (console, JSON, JUnit XML,
 // Markdown, HTML); docs/reports.md says what each contains. They read results only,
-// never kernels: RunMetadata and CaseResult (harness/run/case_result.hpp) are the whole
+// never kernels: RunMetadata and CaseResult (harness/record/case_result.hpp) are the whole
 // input. The shape follows Google Benchmark's BenchmarkReporter and nvbench's printers:
 // one small subclass per output format behind one interface.
 #pragma once
@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check::report {
 

@@ -6,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/configs/attention_config.hpp"
 #include "harness/core/error.hpp"
 #include "harness/run/param_text.hpp"
 
@@ -65,9 +66,7 @@ OutputType parse_attention_output(const std::string& v) {
   return t;
 }
 
-}  // namespace
-
-void validate_attention_formats(const std::string& v) {
+void validate_formats(const std::string& v) {
   AttentionDesc d;
   std::tie(d.q_type, d.k_type) = parse_formats(v);
   d.v_type = d.k_type;
@@ -75,46 +74,59 @@ void validate_attention_formats(const std::string& v) {
   d.softmax_scale = 1;
   d.validate();
 }
-void validate_attention_shape(const std::string& v) {
+void validate_shape(const std::string& v) {
   AttentionDesc d;
   parse_shape(v, d);
 }
-void validate_attention_scaling(const std::string& v) { parse_scaling(v); }
-void validate_attention_logit_scale(const std::string& v) { parse_logit_scale(v); }
-void validate_attention_output(const std::string& v) { parse_attention_output(v); }
+void validate_config(const std::string& v) {
+  if (v != "auto" && v != "all") parse_attention_config(v);
+}
+
+const CaseAxis kAttentionAxes[] = {
+    {"formats", "e4m3fn.e4m3fn", validate_formats,
+     "element types of Q and of the KV cache (K and V); Q may be bf16: e4m3fn.e4m3fn, bf16.e4m3fn"},
+    {"shape", nullptr, validate_shape, "b1.h8.kv2.sq128.skv1024.d128 (+ .dvN for another V/O head dim, + .causal)"},
+    {"p", "e4m3", [](const std::string& v) { parse_p_handling(v); },
+     "P handling: e4m3, e5m2 or bf16, optionally .sN (P scale 2^N)", "p:"},
+    {"scaling", "tensor", [](const std::string& v) { parse_scaling(v); },
+     "tensor (one descale per tensor) or head (one per batch x head)"},
+    {"logit_scale", "1", [](const std::string& v) { parse_logit_scale(v); },
+     "multiplier on the default softmax scale 1/sqrt(head_dim_qk)", "ls:"},
+    {"output", "bf16", [](const std::string& v) { parse_attention_output(v); }, "bf16, fp16 or fp32"},
+    {"distribution", "normal", [](const std::string& v) { parse_distribution(v); }, "inputs of Q, K and V (docs/inputs.md)"},
+    {"fault", "none", [](const std::string& v) { parse_attention_fault(v); },
+     "an injected kernel bug of the emulated backend (kernels/emulated/attention_fault.hpp)"},
+    {"config", "auto", validate_config,
+     "auto (the selector's first choice), all (every config the selector keeps) or a config id (bq128.bkv128.s2.sp2)",
+     "cfg:"},
+    {"device", "suite", validate_device_name, "the device profile configs are chosen for: suite (the run's) or a name",
+     "dev:"},
+    {"backend", "emulated", validate_backend_name, "the backend that runs the kernel"},
+};
+
+}  // namespace
+
+std::span<const CaseAxis> attention_axes() { return kAttentionAxes; }
 
 AttentionCase AttentionCase::from_params(const CaseParams& params) {
   AttentionCase c;
-  std::string formats = "e4m3fn.e4m3fn", shape, p = "e4m3", scaling = "tensor", logit_scale = "1", output = "bf16";
-  std::string distribution = "normal", fault = "none";
-  for (const auto& [axis, value] : params) {
-    if (axis == "formats") formats = value;
-    else if (axis == "shape") shape = value;
-    else if (axis == "p") p = value;
-    else if (axis == "scaling") scaling = value;
-    else if (axis == "logit_scale") logit_scale = value;
-    else if (axis == "output") output = value;
-    else if (axis == "distribution") distribution = value;
-    else if (axis == "config") c.config = value;
-    else if (axis == "device") c.device = value;
-    else if (axis == "backend") c.backend = value;
-    else if (axis == "fault") fault = value;
-    else throw InputError("unknown attention axis '" + axis + "'");
-  }
-  if (shape.empty()) throw InputError("an attention case needs a shape (e.g. b1.h8.kv8.sq128.skv128.d128)");
+  const AxisValues v(kAttentionAxes, params, "attention");
+  c.config = v["config"];
+  c.device = v["device"];
+  c.backend = v["backend"];
   AttentionDesc& d = c.desc;
-  parse_shape(shape, d);
-  std::tie(d.q_type, d.k_type) = parse_formats(formats);
+  parse_shape(v["shape"], d);
+  std::tie(d.q_type, d.k_type) = parse_formats(v["formats"]);
   d.v_type = d.k_type;
-  d.o_type = parse_attention_output(output);
-  d.p = parse_p_handling(p);
-  c.logit_scale = parse_logit_scale(logit_scale);
+  d.o_type = parse_attention_output(v["output"]);
+  d.p = parse_p_handling(v["p"]);
+  c.logit_scale = parse_logit_scale(v["logit_scale"]);
   // The kernel takes s as a float; the reference gets the same float value.
   d.softmax_scale = static_cast<float>(c.logit_scale / std::sqrt(static_cast<double>(d.head_dim_qk)));
   d.validate();
-  c.scaling = parse_scaling(scaling);
-  c.distribution = parse_distribution(distribution);
-  c.fault = parse_attention_fault(fault);
+  c.scaling = parse_scaling(v["scaling"]);
+  c.distribution = parse_distribution(v["distribution"]);
+  c.fault = parse_attention_fault(v["fault"]);
   return c;
 }
 

@@ -1,24 +1,13 @@
-// An attention case as the run stage needs it, built from a suite case's parameters
-// (axis -> value strings; the axes are registered in op_schemas.cpp).
-//
-//   formats       "e4m3fn.e4m3fn"   element types of Q and of the KV cache (K and V); Q may be bf16
-//   shape         "b1.h8.kv2.sq128.skv1024.d128"  (+ ".dvN" for a different V/O head dim, + ".causal")
-//   p             "e4m3"            P handling: e4m3 | e5m2 | bf16, optionally ".sN" (P scale 2^k)
-//   scaling       "tensor"          tensor: one descale per tensor; head: one per (batch, head)
-//   logit_scale   "1"               multiplier on the default softmax scale 1/sqrt(head_dim_qk)
-//   output        "bf16"            bf16, fp16, fp32
-//   distribution  "normal"          inputs of Q, K and V (harness/generate)
-//   config        "auto"            auto | all | a config id (bq128.bkv128.s2.sp2)
-//   device        "suite"           the device profile configs are chosen for
-//   backend       "emulated"
-//   fault         "none"            an injected kernel bug (kernels/emulated/attention_fault.hpp)
+// An attention case as the run stage needs it, built from a suite case's parameters (axis
+// -> value strings). The axes, their defaults and meanings: attention_axes() (attention_case.cpp).
 #pragma once
 
+#include <span>
 #include <string>
 
 #include "harness/generate/distributions.hpp"
 #include "harness/problem/attention_desc.hpp"
-#include "harness/run/gemm_case.hpp"  // CaseParams
+#include "harness/run/run_case.hpp"
 #include "kernels/emulated/attention_fault.hpp"
 
 namespace fp8check {
@@ -39,11 +28,10 @@ struct AttentionCase {
   static AttentionCase from_params(const CaseParams& params);
 };
 
-// Parsers the suite schema uses to validate single axis values (each throws InputError).
-void validate_attention_formats(const std::string& v);
-void validate_attention_shape(const std::string& v);
-void validate_attention_scaling(const std::string& v);
-void validate_attention_logit_scale(const std::string& v);
-void validate_attention_output(const std::string& v);
+// The attention op's axes in case-id order (the suite schema and from_params read this table).
+std::span<const CaseAxis> attention_axes();
+
+// The attention pipeline (run_attention_case.cpp).
+void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResult& result);
 
 }  // namespace fp8check

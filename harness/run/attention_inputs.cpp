@@ -72,7 +72,8 @@ references::AttentionProblem reference_problem(const AttentionDesc& d) {
   return p;
 }
 
-AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::string& case_id, std::uint64_t seed) {
+AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::string& case_id, std::uint64_t seed,
+                                         StageTimer* timer) {
   const AttentionDesc& d = c.desc;
   AttentionInputs in;
   const std::uint64_t kq = tensor_key(seed, case_id, "Q"), kk = tensor_key(seed, case_id, "K"),
@@ -83,6 +84,7 @@ AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::stri
   in.q = generate_heads(c.distribution, kq, d.batch, d.q_heads, d.seq_q, d.head_dim_qk);
   in.k = generate_heads(c.distribution, kk, d.batch, d.kv_heads, d.seq_kv, d.head_dim_qk);
   in.v = generate_heads(c.distribution, kv, d.batch, d.kv_heads, d.seq_kv, d.head_dim_v);
+  if (timer) timer->lap("inputs");
 
   if (d.q_type == ElementType::of(Format::bf16)) {
     in.q_hat = in.q;
@@ -111,6 +113,7 @@ AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::stri
                   in.q_wide_codes.empty() ? nullptr : in.q_wide_codes.data(), in.q_descales};
   in.k_operand = {in.k_codes.data(), nullptr, in.k_descales};
   in.v_operand = {in.v_codes.data(), nullptr, in.v_descales};
+  if (timer) timer->lap("quantize");
   return in;
 }
 

@@ -10,6 +10,7 @@
 
 #include "harness/core/matrix.hpp"
 #include "harness/run/attention_case.hpp"
+#include "harness/run/stage_timer.hpp"
 #include "kernels/emulated/attention_emulated.hpp"
 #include "references/attention_reference.hpp"
 
@@ -31,7 +32,9 @@ struct AttentionInputs {
   AttentionInputs(const AttentionInputs&) = delete;  // the views would point into the original
 };
 
-AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::string& case_id, std::uint64_t seed);
+// `timer` (optional) laps "inputs" once Q, K, V are generated and "quantize" at the end.
+AttentionInputs prepare_attention_inputs(const AttentionCase& c, const std::string& case_id, std::uint64_t seed,
+                                         StageTimer* timer = nullptr);
 
 // The FP64 reference's view of the problem (softmax scale, shapes, mask).
 references::AttentionProblem reference_problem(const AttentionDesc& d);

@@ -49,7 +49,7 @@ AttentionReferences compute_attention_references(const AttentionCase& c, const A
 
 void judge_attention(const AttentionCase& c, const AttentionConfig& config, const AttentionReferences& ref,
                      const AttentionOutput& out, const ToleranceSettings& tol, const AttentionOutput* baseline,
-                     CaseResult& result) {
+                     CaseResult& result, StageTimer& timer) {
   const AttentionDesc& d = c.desc;
   const NumericType type = output_numeric_type(d.o_type);
   const double u_out = unit_roundoff(type);
@@ -96,6 +96,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
     }
   result.kernel_error = kernel.finish();
   result.total_error = total.finish();
+  timer.lap("statistics");
   const ErrorStatistics& ks = *result.kernel_error;
 
   auto add = [&](std::string name, double observed, double limit, bool passed, std::string detail) {

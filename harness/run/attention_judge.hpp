@@ -11,7 +11,8 @@
 #include "harness/compare/tolerance.hpp"
 #include "harness/core/matrix.hpp"
 #include "harness/run/attention_inputs.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 
@@ -25,10 +26,11 @@ struct AttentionReferences {
 
 AttentionReferences compute_attention_references(const AttentionCase& c, const AttentionInputs& in, int threads);
 
-// Fills kernel_error, total_error, checks, metrics, output, verdict and reason.
+// Fills kernel_error, total_error, checks, metrics, output, verdict and reason; laps the
+// "statistics" stage once the error statistics are done.
 // `baseline`: the same inputs and config through the kernel with bf16 P, no fault (if run).
 void judge_attention(const AttentionCase& c, const AttentionConfig& config, const AttentionReferences& ref,
                      const AttentionOutput& out, const ToleranceSettings& tol, const AttentionOutput* baseline,
-                     CaseResult& result);
+                     CaseResult& result, StageTimer& timer);
 
 }  // namespace fp8check

@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "harness/configs/gemm_config.hpp"
 #include "harness/core/error.hpp"
 #include "harness/run/param_text.hpp"
 
@@ -78,48 +79,63 @@ std::pair<std::string, int> parse_layout(const std::string& v) {
   return {base, pad};
 }
 
-}  // namespace
-
-void validate_gemm_formats(const std::string& v) { parse_formats(v); }
-void validate_gemm_recipe(const std::string& v) {
+void validate_formats(const std::string& v) { parse_formats(v); }
+void validate_recipe(const std::string& v) {
   const auto [a, b] = recipe_names(v);
   parse_recipe(a);
   parse_recipe(transposed_recipe_name(b));
 }
-void validate_gemm_shape(const std::string& v) { parse_shape(v); }
-void validate_gemm_layout(const std::string& v) { parse_layout(v); }
-void validate_gemm_epilogue(const std::string& v) {
+void validate_shape(const std::string& v) { parse_shape(v); }
+void validate_layout(const std::string& v) { parse_layout(v); }
+void validate_epilogue(const std::string& v) {
   if (v != "plain" && v != "bias" && v != "beta" && v != "alpha2")
     throw InputError("epilogue '" + v + "': expected plain, bias, beta (beta = 0.5 with a C input) or alpha2");
 }
+void validate_config(const std::string& v) {
+  if (v != "auto" && v != "orders") parse_gemm_config(v);
+}
+
+const CaseAxis kGemmAxes[] = {
+    {"formats", "e4m3fn.e4m3fn", validate_formats, "element types of A and B: e4m3fn.e4m3fn, e5m2.e4m3fn, int8.int8 ..."},
+    {"recipe", "vec128.blk128x128", validate_recipe,
+     "A's and B's scaling recipes, or one for both (tensor, mxfp8); B's is named as a K x N weight (col = per output channel)"},
+    {"shape", nullptr, validate_shape,
+     "m128.n7168.k128; + .b4 batched, .g4 grouped contiguous (equal rows), .g128m grouped masked, .v100 valid rows per masked group"},
+    {"layout", "TN", validate_layout, "BLAS layout TN, NN, NT or TT; +pad16 adds 16 to every leading dimension"},
+    {"output", "bf16", [](const std::string& v) { parse_output_type(v); }, "fp32, bf16, fp16 or e4m3fn"},
+    {"distribution", "normal", [](const std::string& v) { parse_distribution(v); },
+     "inputs of A (and of B, except llm_activation: B is normal); docs/inputs.md"},
+    {"accumulation", "fp32", [](const std::string& v) { parse_accumulation_model(v); },
+     "the kernel's accumulation model (docs/accumulation.md): fp32, exact, tc14t.p128 ..."},
+    {"epilogue", "plain", validate_epilogue, "plain, bias, beta (0.5 with a C input) or alpha2"},
+    {"fault", "none", [](const std::string& v) { parse_gemm_fault(v); },
+     "an injected kernel bug of the emulated backend (kernels/emulated/gemm_fault.hpp)"},
+    {"config", "auto", validate_config,
+     "auto (the selector's first choice), orders (one config per accumulation order) or a config id (bm128.bn128.bk128.s4)",
+     "cfg:"},
+    {"device", "suite", validate_device_name, "the device profile configs are chosen for: suite (the run's) or a name (sm_86)",
+     "dev:"},
+    {"backend", "emulated", validate_backend_name, "the backend that runs the kernel (emulated, cuda, cublaslt, a plug-in)"},
+};
+
+}  // namespace
+
+std::span<const CaseAxis> gemm_axes() { return kGemmAxes; }
 
 GemmCase GemmCase::from_params(const CaseParams& params) {
   GemmCase c;
-  std::string formats = "e4m3fn.e4m3fn", recipe = "vec128.blk128x128", shape, layout = "TN", output = "bf16";
-  std::string distribution = "normal", accumulation = "fp32", fault = "none";
-  for (const auto& [axis, value] : params) {
-    if (axis == "formats") formats = value;
-    else if (axis == "recipe") recipe = value;
-    else if (axis == "shape") shape = value;
-    else if (axis == "layout") layout = value;
-    else if (axis == "output") output = value;
-    else if (axis == "distribution") distribution = value;
-    else if (axis == "accumulation") accumulation = value;
-    else if (axis == "config") c.config = value;
-    else if (axis == "device") c.device = value;
-    else if (axis == "backend") c.backend = value;
-    else if (axis == "epilogue") c.epilogue = value;
-    else if (axis == "fault") fault = value;
-    else throw InputError("unknown GEMM axis '" + axis + "'");
-  }
-  if (shape.empty()) throw InputError("a GEMM case needs a shape (e.g. m128.n7168.k128)");
+  const AxisValues v(kGemmAxes, params, "gemm");
+  const std::string &formats = v["formats"], &recipe = v["recipe"], &shape = v["shape"], &layout = v["layout"];
+  c.config = v["config"];
+  c.device = v["device"];
+  c.backend = v["backend"];
+  c.epilogue = v["epilogue"];
   const auto [a_type, b_type] = parse_formats(formats);
   const auto [a_name, b_name] = recipe_names(recipe);
   c.a_recipe = parse_recipe(a_name, a_type);
   c.b_recipe = parse_recipe(transposed_recipe_name(b_name), b_type);
   const Shape s = parse_shape(shape);
   const auto [blas, pad] = parse_layout(layout);
-  validate_gemm_epilogue(c.epilogue);
 
   GemmDesc& d = c.desc;
   d.kind = s.kind;
@@ -132,7 +148,7 @@ GemmCase GemmCase::from_params(const CaseParams& params) {
   c.masked_valid_rows = s.valid;
   d.a_type = c.a_recipe.element;
   d.b_type = c.b_recipe.element;
-  d.d_type = parse_output_type(output);
+  d.d_type = parse_output_type(v["output"]);
   d.a_k_major = blas[0] == 'T';
   d.b_k_major = blas[1] == 'N';
   d.a_scale = scale_block_of(c.a_recipe);
@@ -148,11 +164,11 @@ GemmCase GemmCase::from_params(const CaseParams& params) {
   d.with_bias = c.epilogue == "bias";
   d.validate();
 
-  c.a_distribution = parse_distribution(distribution);
+  c.a_distribution = parse_distribution(v["distribution"]);
   c.b_distribution = c.a_distribution.kind == DistributionKind::llm_activation ? Distribution::normal() : c.a_distribution;
   if (c.a_distribution.kind == DistributionKind::llm_activation) c.a_distribution.columns = static_cast<std::uint64_t>(d.k);
-  c.model = parse_accumulation_model(accumulation);
-  c.fault = parse_gemm_fault(fault);
+  c.model = parse_accumulation_model(v["accumulation"]);
+  c.fault = parse_gemm_fault(v["fault"]);
   return c;
 }
 

@@ -1,35 +1,18 @@
-// A GEMM case as the run stage needs it, built from a suite case's parameters
-// (axis -> value strings; the axes are registered in op_schemas.cpp).
-//
-//   formats       "e4m3fn.e4m3fn"      element types of A and B
-//   recipe        "vec128.blk128x128"  A's and B's scaling recipes ("tensor" = both);
-//                                      B's is named as a K x N weight ("col" = per output channel)
-//   shape         "m128.n7168.k128"    + ".b4" batched, ".g4" grouped contiguous (equal rows),
-//                                      ".g128m" grouped masked, ".v100" valid rows per masked group
-//   layout        "TN"                 BLAS layout; "+pad16" adds 16 to every leading dimension
-//   output        "bf16"               fp32, bf16, fp16, e4m3fn
-//   distribution  "normal"             inputs of A (and of B, except llm_activation: B is normal)
-//   accumulation  "fp32"               kernels/emulated/accumulation_model.hpp
-//   config        "auto"               auto | orders | a config id (bm128.bn128.bk128.s4)
-//   device        "suite"              the device profile configs are chosen for: the run's, or a name (sm_86)
-//   backend       "emulated"
-//   epilogue      "plain"              plain | bias | beta | alpha2
-//   fault         "none"               an injected kernel bug (kernels/emulated/gemm_fault.hpp)
+// A GEMM case as the run stage needs it, built from a suite case's parameters (axis ->
+// value strings). The axes, their defaults and meanings: gemm_axes() (gemm_case.cpp).
 #pragma once
 
+#include <span>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "harness/generate/distributions.hpp"
 #include "harness/problem/gemm_desc.hpp"
 #include "harness/quantize/recipe.hpp"
+#include "harness/run/run_case.hpp"
 #include "kernels/emulated/accumulation_model.hpp"
 #include "kernels/emulated/gemm_fault.hpp"
 
 namespace fp8check {
-
-using CaseParams = std::vector<std::pair<std::string, std::string>>;
 
 struct GemmCase {
   GemmDesc desc;
@@ -50,11 +33,10 @@ struct GemmCase {
   static GemmCase from_params(const CaseParams& params);
 };
 
-// Parsers the suite schema uses to validate single axis values (each throws InputError).
-void validate_gemm_formats(const std::string& v);
-void validate_gemm_recipe(const std::string& v);
-void validate_gemm_shape(const std::string& v);
-void validate_gemm_layout(const std::string& v);
-void validate_gemm_epilogue(const std::string& v);
+// The GEMM op's axes in case-id order (the suite schema and from_params read this table).
+std::span<const CaseAxis> gemm_axes();
+
+// The GEMM pipeline (run_gemm_case.cpp).
+void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& result);
 
 }  // namespace fp8check

@@ -82,7 +82,8 @@ std::vector<RowBlock> written_row_blocks(const GemmDesc& d) {
   return blocks;
 }
 
-GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed) {
+GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed,
+                               StageTimer* timer) {
   const GemmDesc& d = c.desc;
   GemmInputs in;
   const std::int64_t rows = d.stored_rows();
@@ -99,6 +100,8 @@ GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, st
     MatrixD bias = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "bias"), 1, d.n));
     in.bias = bias.row(0);
   }
+
+  if (timer) timer->lap("inputs");
 
   // Batched A shares one scale grid across the batch (cuBLASLt's one scale pointer):
   // its row blocks must not straddle two problems.
@@ -121,7 +124,8 @@ GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, st
       for (std::int64_t r = d.group_rows[static_cast<std::size_t>(g)]; r < d.m; ++r)
         for (std::int64_t j = 0; j < d.k; ++j) in.qa.codes(g * d.m + r, j) = a_poison;
 
-  GemmLaunch& l = in.launch;
+  GemmArguments& l = in.args;
+  l.desc = d;
   GemmProblem& p = l.problem;
   p.kind = d.kind;
   p.m = d.kind == GemmKind::grouped_contiguous ? rows : d.m;
@@ -190,8 +194,7 @@ GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, st
   l.b.scales.data = in.b_scales.data();
   l.a.scales.data = in.a_scales.data();
   if (!in.qb.empty() && in.qb.front().tensor_scale) l.b.tensor_scale = *in.qb.front().tensor_scale;
-  l.model = c.model;
-  l.fault = c.fault;
+  if (timer) timer->lap("quantize");
   return in;
 }
 

@@ -1,6 +1,6 @@
 // Stage "inputs -> quantize" of a GEMM case: generates A, B (and C, bias) from the
 // case's keys, quantizes them with the recipes, lays the codes out as the case's BLAS
-// layout says, poisons padding, and builds the launch a backend runs.
+// layout says, poisons padding, and builds the arguments a backend runs.
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,9 @@
 
 #include "harness/core/matrix.hpp"
 #include "harness/quantize/quantize.hpp"
-#include "harness/run/backend.hpp"
+#include "harness/backend/gemm_arguments.hpp"
 #include "harness/run/gemm_case.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 
@@ -28,7 +29,7 @@ struct GemmInputs {
   std::vector<std::uint8_t> a_codes, b_codes;
   std::vector<std::int8_t> a_ints, b_ints;
   std::vector<float> a_scales, b_scales, c_values, bias_values;
-  GemmLaunch launch;
+  GemmArguments args;  // what the backend runs (config and output scale set later)
   std::string key_a, key_b;  // printable tensor keys (regenerate one tensor alone)
 };
 
@@ -38,6 +39,8 @@ struct RowBlock {
 };
 std::vector<RowBlock> written_row_blocks(const GemmDesc& d);
 
-GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed);
+// `timer` (optional) laps "inputs" once the tensors are generated and "quantize" at the end.
+GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed,
+                               StageTimer* timer = nullptr);
 
 }  // namespace fp8check

@@ -99,7 +99,7 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
 
 void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReferences& ref, const GemmOutput& out,
                 const AccumulationBound& bound, const ToleranceSettings& tol, const GemmOutput* baseline,
-                CaseResult& result) {
+                CaseResult& result, StageTimer& timer) {
   const GemmDesc& d = c.desc;
   const NumericType type = output_numeric_type(d.d_type);
   const double s = ref.output_scale;  // compare in the output's (scaled) domain
@@ -140,6 +140,7 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
       }
   result.kernel_error = kernel.finish();
   result.total_error = total.finish();
+  timer.lap("statistics");
   const ErrorStatistics& ks = *result.kernel_error;
 
   auto add = [&](std::string name, double observed, double limit, bool passed, std::string detail) {

@@ -8,9 +8,10 @@
 #include <optional>
 
 #include "harness/compare/tolerance.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 #include "harness/run/gemm_bound.hpp"
 #include "harness/run/gemm_inputs.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 
@@ -24,10 +25,11 @@ struct GemmReferences {
 
 GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in);
 
-// Fills kernel_error, total_error, checks, metrics, output, verdict and reason.
+// Fills kernel_error, total_error, checks, metrics, output, verdict and reason; laps the
+// "statistics" stage once the error statistics are done.
 // `baseline`: the same inputs through the plain FP32-accumulation model (check (b)), if run.
 void judge_gemm(const GemmCase& c, const GemmInputs& in, const GemmReferences& ref, const GemmOutput& out,
                 const AccumulationBound& bound, const ToleranceSettings& tol, const GemmOutput* baseline,
-                CaseResult& result);
+                CaseResult& result, StageTimer& timer);
 
 }  // namespace fp8check

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdio>
 
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check {
 

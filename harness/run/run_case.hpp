@@ -1,7 +1,8 @@
-// One case, start to finish: the order of the pipeline is spelled out here and nowhere
-// else. suite case -> inputs -> quantize -> FP64 references -> backend run ->
-// statistics -> verdict. A failing case never throws: problems become verdicts
-// (error, with the reason); only broken invariants of fp8check itself propagate.
+// One case, start to finish. Each op's pipeline (run_gemm_case.cpp, run_attention_case.cpp,
+// run_quantize_case.cpp) spells its order out: suite case -> inputs -> quantize -> FP64
+// references -> backend (why_unavailable, can_implement, run) -> statistics -> verdict.
+// run_case dispatches through the op registry (ops.hpp) and never throws: any exception of
+// a case becomes that case's error verdict with the message, so a run never aborts.
 #pragma once
 
 #include <cstdint>
@@ -11,8 +12,8 @@
 
 #include "harness/compare/tolerance.hpp"
 #include "harness/configs/device_profile.hpp"
-#include "harness/run/case_result.hpp"
-#include "harness/run/gemm_case.hpp"
+#include "harness/record/case_result.hpp"
+#include "harness/run/case_axes.hpp"
 
 namespace fp8check {
 
@@ -34,8 +35,9 @@ struct CaseInput {
 
 CaseResult run_case(const CaseInput& c, const RunContext& ctx);
 
-// The attention pipeline (run_attention_case.cpp); run_case dispatches op "attention" to it.
-void run_attention_case(const CaseInput& c, const RunContext& ctx, CaseResult& result);
+// A case the backend cannot run (no GPU, a layout it has no kernel for, a device the
+// problem needs more of): skipped, with the reason.
+void mark_skipped(CaseResult& result, std::string reason);
 
 // For cases that inject a known kernel bug: pass when some check caught it (the reason
 // says which), fail when every check passed. Metric "fault_detected" records it.

@@ -1,75 +1,71 @@
 // The GEMM pipeline (see run_case.hpp).
-#include <chrono>
 #include <cmath>
-#include <cstring>
+#include <memory>
+#include <optional>
 
 #include "harness/configs/gemm_selector.hpp"
 #include "harness/core/error.hpp"
+#include "harness/run/backend_registry.hpp"
+#include "harness/run/choose_config.hpp"
 #include "harness/run/gemm_judge.hpp"
-#include "harness/run/quantize_case.hpp"
 #include "harness/run/run_case.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 namespace {
 
-constexpr std::uint32_t kUnwrittenSentinel = 0x7FC0DEADu;  // a NaN pattern no kernel writes by accident
-
-// auto: the selector's first choice on the run's device; an explicit id: that config,
-// which the device must accept. Returns "" and sets *skip / *error when it cannot run.
-GemmConfig choose_config(const GemmCase& c, const DeviceProfile& device, std::string* skip, std::string* error) {
-  const std::string unsupported = why_gemm_unsupported(c.desc, device);
-  if (c.config == "auto" || c.config == "orders") {
-    if (!unsupported.empty()) {
-      *skip = unsupported + "; device is " + device.name;
-      return {};
-    }
-    return select_gemm_configs(c.desc, device).candidates.front().config;
+// What an output element holds before the kernel runs: a NaN code of the output type with
+// a payload no kernel writes by accident (e4m3fn has one NaN code per sign: the positive
+// one), so an element the kernel leaves alone reads as NaN and fails the NaN check.
+std::uint32_t unwritten_sentinel(OutputType t) {
+  switch (t) {
+    case OutputType::fp32: return 0x7FC0DEADu;
+    case OutputType::bf16: return 0x7FDEu;
+    case OutputType::fp16: return 0x7EADu;
+    case OutputType::e4m3fn: return 0x7Fu;
   }
-  const GemmConfig explicit_config = parse_gemm_config(c.config);
-  if (!unsupported.empty()) {
-    *skip = unsupported + "; device is " + device.name;
-    return explicit_config;
-  }
-  const ConfigVerdict v = evaluate_gemm_config(c.desc, device, explicit_config);
-  if (!v.fits) *error = "config " + explicit_config.id() + " rejected on " + device.name + ": " + v.reason;
-  return explicit_config;
+  throw InternalError("unwritten_sentinel: unknown output type");
 }
 
-void run_gemm(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
+}  // namespace
+
+void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
+  StageTimer timer(result);
   const GemmCase c = GemmCase::from_params(input.params);
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
 
-  std::unique_ptr<Backend> backend = make_backend(c.backend);
-  if (std::string why = backend->why_unavailable(); !why.empty()) {
-    result.verdict = Verdict::skipped;
-    result.reason = why;
-    return;
-  }
+  const std::unique_ptr<Backend> backend =
+      make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)), ctx.threads});
+  result.deterministic = backend->deterministic();
+  if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const DeviceProfile& device = c.device == "suite" ? *ctx.device : find_device_profile(c.device);
-  std::string skip, error;
-  const GemmConfig config = choose_config(c, device, &skip, &error);
-  if (!skip.empty() || !error.empty()) {
-    result.verdict = skip.empty() ? Verdict::error : Verdict::skipped;
-    result.reason = skip.empty() ? error : skip;
-    return;
-  }
-  result.config = config.id();
+  const ConfigChoice<GemmConfig> choice = choose_config<GemmConfig>(
+      c.config, c.config == "auto" || c.config == "orders", why_gemm_unsupported(c.desc, device), device,
+      [&] { return select_gemm_configs(c.desc, device).candidates.front().config; }, parse_gemm_config,
+      [&](const GemmConfig& config) { return evaluate_gemm_config(c.desc, device, config); });
+  if (!choice.skip.empty()) return mark_skipped(result, choice.skip);
+  if (!choice.error.empty()) throw InputError(choice.error);
+  result.config = choice.config.id();
 
   // inputs -> quantize
-  GemmInputs in = prepare_gemm_inputs(c, input.id, ctx.seed);
+  GemmInputs in = prepare_gemm_inputs(c, input.id, ctx.seed, &timer);
   result.seed_key = in.key_a;
   // FP64 references (before the run: an e4m3 output's scale comes from the reference amax)
   const GemmReferences ref = compute_gemm_references(c, in);
-  in.launch.problem.d_scale = static_cast<float>(ref.output_scale);
-  in.launch.config = config;
-  in.launch.threads = ctx.threads;
+  in.args.problem.d_scale = static_cast<float>(ref.output_scale);
+  in.args.config = choice.config;
+  in.args.validate();
+  timer.lap("reference");
+  if (std::string why = backend->can_implement(in.args); !why.empty()) return mark_skipped(result, why);
 
   // backend run, into an output whose unwritten rows hold a sentinel
   GemmOutput out;
-  out.prepare_for(in.launch.problem);
-  std::fill(out.bits.begin(), out.bits.end(), kUnwrittenSentinel);
-  backend->run_gemm(in.launch, out);
+  out.prepare_for(in.args.problem);
+  const std::uint32_t sentinel = unwritten_sentinel(c.desc.d_type);
+  std::fill(out.bits.begin(), out.bits.end(), sentinel);
+  backend->run_gemm(in.args, out);
+  timer.lap("kernel");
 
   // check (b), as FlashAttention-3's tests: a kernel that claims FP32 accumulation (a
   // device backend, or an emulated one with an injected fault) against the plain emulated
@@ -79,18 +75,16 @@ void run_gemm(const CaseInput& input, const RunContext& ctx, CaseResult& result)
   const bool differs_from_baseline = c.model.kind == AccumulationModel::Kind::fp32_tiled &&
                                      (c.backend != "emulated" || c.fault != GemmFault::none);
   if (ctx.baseline && differs_from_baseline && c.desc.m * c.desc.n * c.desc.k <= (1ll << 28)) {
-    GemmLaunch plain = in.launch;
-    plain.model = AccumulationModel{};
-    plain.fault = GemmFault::none;
     baseline.emplace();
-    baseline->prepare_for(plain.problem);
-    make_backend("emulated")->run_gemm(plain, *baseline);
+    baseline->prepare_for(in.args.problem);
+    make_backend("emulated", {.threads = ctx.threads})->run_gemm(in.args, *baseline);
+    timer.lap("reference");
   }
 
   // statistics -> verdict
   const std::int64_t scale_k = std::max<std::int64_t>(c.desc.a_scale.k, c.desc.b_scale.k);
-  const AccumulationBound bound = gemm_accumulation_bound(c.model, config, c.desc.k, scale_k);
-  judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result);
+  const AccumulationBound bound = gemm_accumulation_bound(c.model, choice.config, c.desc.k, scale_k);
+  judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result, timer);
 
   // Rows the problem must not write (masked padding) still hold the sentinel.
   std::int64_t touched = 0, total = 0;
@@ -100,7 +94,7 @@ void run_gemm(const CaseInput& input, const RunContext& ctx, CaseResult& result)
   for (std::int64_t i = 0; i < c.desc.stored_rows(); ++i) {
     if (written[static_cast<std::size_t>(i)]) continue;
     for (std::int64_t j = 0; j < c.desc.n; ++j, ++total)
-      touched += out.at(i / out.rows, i % out.rows, j) != kUnwrittenSentinel;
+      touched += out.at(i / out.rows, i % out.rows, j) != sentinel;
   }
   if (total > 0) {
     result.checks.push_back({"padding rows written", static_cast<double>(touched), 0, touched == 0,
@@ -118,42 +112,7 @@ void run_gemm(const CaseInput& input, const RunContext& ctx, CaseResult& result)
     result.reason = "amax_D is NaN although every output is finite (padding or poisoned values were read)";
   }
   if (c.fault != GemmFault::none) judge_injected_fault(gemm_fault_name(c.fault), result);
-}
-
-}  // namespace
-
-void judge_injected_fault(std::string_view fault, CaseResult& result) {
-  // A case with an injected kernel bug replays a real failure: it passes when the
-  // harness catches the bug (some check fails) and fails when the bug goes unnoticed.
-  result.metrics["fault_detected"] = result.verdict == Verdict::fail ? 1.0 : 0.0;
-  if (result.verdict == Verdict::fail) {
-    result.verdict = Verdict::pass;
-    result.reason = "injected fault " + std::string(fault) + " caught: " + result.reason;
-  } else if (result.verdict == Verdict::pass) {
-    result.verdict = Verdict::fail;
-    result.reason = "injected fault " + std::string(fault) + " went unnoticed: every check passed";
-  }
-}
-
-CaseResult run_case(const CaseInput& c, const RunContext& ctx) {
-  CaseResult result;
-  result.id = c.id;
-  result.op = c.op;
-  result.params = c.params;
-  const auto start = std::chrono::steady_clock::now();
-  try {
-    if (c.op == "gemm") run_gemm(c, ctx, result);
-    else if (c.op == "attention") run_attention_case(c, ctx, result);
-    else if (c.op == "quantize") run_quantize_case(c, ctx, result);
-    else throw InputError("unknown op '" + c.op + "'");
-  } catch (const InputError& e) {
-    // Verdicts as data: an invalid config or input is this case's error, not the run's.
-    result.verdict = Verdict::error;
-    result.reason = e.what();
-  }
-  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  if (!c.seed_bug.empty()) result.params.emplace_back("seed_bug", c.seed_bug);
-  return result;
+  timer.lap("judge");
 }
 
 }  // namespace fp8check

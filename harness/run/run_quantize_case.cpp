@@ -4,15 +4,18 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
+#include "harness/generate/distributions.hpp"
 #include "harness/generate/seed.hpp"
 #include "harness/quantize/element_codec.hpp"
 #include "harness/quantize/quantize_compare.hpp"
-#include "harness/run/backend.hpp"
+#include "harness/run/backend_registry.hpp"
 #include "harness/run/output_record.hpp"
 #include "harness/run/quantize_case.hpp"
+#include "harness/run/stage_timer.hpp"
 
 namespace fp8check {
 namespace {
@@ -29,38 +32,42 @@ std::pair<std::int64_t, std::int64_t> parse_rows_cols(const std::string& v) {
   return {r, c};
 }
 
+const CaseAxis kQuantizeAxes[] = {
+    {"format", "e4m3fn", [](const std::string& v) { parse_element_type(v); }, "the element type: e4m3fn, e5m2, int8 ..."},
+    {"recipe", "tensor", [](const std::string& v) { parse_recipe(v); }, "the scaling recipe (docs/recipes.md): tensor, vec128, mxfp8 ..."},
+    {"shape", nullptr, [](const std::string& v) { parse_rows_cols(v); }, "rR.cC, e.g. r128.c7168"},
+    {"distribution", "normal", [](const std::string& v) { parse_distribution(v); }, "the input's distribution (docs/inputs.md)"},
+    {"backend", "emulated", validate_backend_name, "the backend that runs the quantize kernel"},
+};
+
 }  // namespace
 
-void validate_quantize_shape(const std::string& v) { parse_rows_cols(v); }
+std::span<const CaseAxis> quantize_axes() { return kQuantizeAxes; }
 
 void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
-  std::string format = "e4m3fn", recipe_name = "tensor", shape, distribution = "normal", backend_name = "emulated";
-  for (const auto& [axis, value] : input.params) {
-    if (axis == "format") format = value;
-    else if (axis == "recipe") recipe_name = value;
-    else if (axis == "shape") shape = value;
-    else if (axis == "distribution") distribution = value;
-    else if (axis == "backend") backend_name = value;
-    else throw InputError("unknown quantize axis '" + axis + "'");
-  }
+  StageTimer timer(result);
+  const AxisValues v(kQuantizeAxes, input.params, "quantize");
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
-  const std::pair<std::int64_t, std::int64_t> extent = parse_rows_cols(shape);
+  const std::pair<std::int64_t, std::int64_t> extent = parse_rows_cols(v["shape"]);
   const std::int64_t rows = extent.first, cols = extent.second;  // named: clang 14 cannot capture bindings
-  const Recipe recipe = parse_recipe(recipe_name, parse_element_type(format));
-  result.backend = backend_name;
-  std::unique_ptr<Backend> backend = make_backend(backend_name);
-  if (std::string why = backend->why_unavailable(); !why.empty()) {
-    result.verdict = Verdict::skipped;
-    result.reason = why;
-    return;
-  }
+  const Recipe recipe = parse_recipe(v["recipe"], parse_element_type(v["format"]));
+  result.backend = v["backend"];
+  const std::unique_ptr<Backend> backend = make_backend(v["backend"], {.threads = ctx.threads});
+  result.deterministic = backend->deterministic();
+  if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const std::uint64_t key = tensor_key(ctx.seed, input.id, "X");
   result.seed_key = format_key(key);
   MatrixD x(rows, cols);
-  generate(parse_distribution(distribution), key, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
+  generate(parse_distribution(v["distribution"]), key, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
 
+  timer.lap("inputs");
+
+  const QuantizeArguments args{&x, recipe, {}};
+  if (std::string why = backend->can_implement(args); !why.empty()) return mark_skipped(result, why);
   const QuantizedMatrix expected = quantize(x, recipe);
-  const QuantizedMatrix got = backend->run_quantize(x, recipe, {});
+  timer.lap("reference");
+  const QuantizedMatrix got = backend->run_quantize(args);
+  timer.lap("kernel");
   const QuantizeComparison cmp = compare_quantized(expected, got);
   const MatrixD deq = dequantize(got);
 
@@ -70,19 +77,31 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
   const double half_step = t.is_integer() ? 0.5 : (format_spec(t.format).man_bits > 0 ? decode(t.format, 1) : decode(t.format, 0)) / 2;
   const double tensor = got.tensor_scale ? static_cast<double>(*got.tensor_scale) : 1.0;
   const ScaleLayout& l = got.scales.layout;
+  // total_error: the dequantized tensor against x (FP64: dequantized values are not values
+  // of the element format). kernel_error: each code's value against the exact scaled input
+  // x / s, so ULPs count steps of the element format (float formats; integers have none).
   StatisticsOptions opts;
   opts.output_type = IeeeFloat::fp64;
   StatisticsAccumulator stats(cols, opts);
+  std::optional<StatisticsAccumulator> code_stats;
+  if (!t.is_integer()) {
+    StatisticsOptions code_opts;
+    code_opts.output_type = t.format;
+    code_stats.emplace(cols, code_opts);
+  }
   double ratio = 0;
   for (std::int64_t i = 0; i < rows; ++i)
     for (std::int64_t j = 0; j < cols; ++j) {
       stats.add(deq(i, j), x(i, j), i * cols + j);
       const double s = static_cast<double>(got.scales.value(l.block_row(i), l.block_col(j))) * tensor;
+      if (code_stats) code_stats->add(decode(t.format, got.codes(i, j)), x(i, j) / s, i * cols + j);
       const double bound = u * std::fabs(x(i, j)) + half_step * s + std::max(0.0, std::fabs(x(i, j)) - t.max_magnitude() * s);
       const double err = std::fabs(deq(i, j) - x(i, j));
       if (std::isfinite(err)) ratio = std::max(ratio, err == 0 ? 0.0 : err / bound);
     }
   result.total_error = stats.finish();
+  if (code_stats) result.kernel_error = code_stats->finish();
+  timer.lap("statistics");
   const ErrorStatistics& st = *result.total_error;
   result.checks.push_back({"code mismatches vs reference quantizer", static_cast<double>(cmp.code_mismatches), 0,
                            cmp.code_mismatches == 0, cmp.summary()});
@@ -103,6 +122,7 @@ void run_quantize_case(const CaseInput& input, const RunContext& ctx, CaseResult
       "fp64", rows, cols, [&](std::int64_t e) { return got.codes(e / cols, e % cols); },
       [&](std::int64_t e) { return deq(e / cols, e % cols); });
   set_verdict_from_checks(result);
+  timer.lap("judge");
 }
 
 }  // namespace fp8check

@@ -8,7 +8,7 @@
 
 #include "harness/compare/tolerance.hpp"
 #include "harness/problem/gemm_desc.hpp"
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check {
 

@@ -179,17 +179,6 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
 
 }  // namespace
 
-double AttentionOutput::value(std::int64_t b, std::int64_t h, std::int64_t r, std::int64_t c) const {
-  const std::uint32_t code = at(b, h, r, c);
-  switch (type) {
-    case OutputType::fp32: return static_cast<double>(attention::float_from_bits(code));
-    case OutputType::bf16: return decode(Format::bf16, code);
-    case OutputType::fp16: return decode(Format::fp16, code);
-    case OutputType::e4m3fn: return decode(Format::e4m3fn, code);
-  }
-  return 0;
-}
-
 void attention_emulated(const AttentionDesc& p, const AttentionOperand& q, const AttentionOperand& k,
                         const AttentionOperand& v, const AttentionConfig& config, AttentionOutput& out, int threads,
                         AttentionFault fault) {

@@ -12,8 +12,8 @@
 #include "harness/core/convert_bulk.hpp"  // SimdPath
 #include "kernels/emulated/accumulation_model.hpp"
 #include "kernels/emulated/gemm_fault.hpp"
-#include "kernels/emulated/gemm_operand.hpp"
-#include "kernels/emulated/gemm_problem.hpp"
+#include "harness/backend/gemm_operand.hpp"
+#include "harness/backend/gemm_problem.hpp"
 
 namespace fp8check {
 

@@ -10,7 +10,7 @@
 
 #include "harness/configs/gemm_config.hpp"
 #include "harness/core/convert.hpp"
-#include "kernels/emulated/gemm_problem.hpp"
+#include "harness/backend/gemm_problem.hpp"
 
 namespace fp8check::detail {
 

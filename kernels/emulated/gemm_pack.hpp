@@ -9,7 +9,7 @@
 #include <span>
 #include <vector>
 
-#include "kernels/emulated/gemm_operand.hpp"
+#include "harness/backend/gemm_operand.hpp"
 
 namespace fp8check::detail {
 

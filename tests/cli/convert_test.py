@@ -6,10 +6,10 @@ import io
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import numpy as np
+from cli_support import TempDirTestCase
 
 FP8CHECK = None  # set from argv
 
@@ -34,19 +34,7 @@ def stochastic_word(seed, index):
     return philox4x32_10((index & MASK32, index >> 32, 0, 0), (seed & MASK32, seed >> 32))[0]
 
 
-class ConvertTest(unittest.TestCase):
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
-    def save(self, name, array):
-        np.save(self.path(name), array)
-        return self.path(name)
-
+class ConvertTest(TempDirTestCase):
     def run_convert(self, *args):
         return subprocess.run([FP8CHECK, "convert", *map(str, args)], capture_output=True, text=True)
 

@@ -5,11 +5,11 @@ Usage: quantize_test.py PATH/TO/fp8check   (run by ctest). Needs numpy and h5py.
 import os
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import h5py
 import numpy as np
+from cli_support import TempDirTestCase
 
 FP8CHECK = None  # set from argv
 
@@ -42,6 +42,26 @@ def e2m1fn_table():
 E4M3FN, E2M1FN = e4m3fn_table(), e2m1fn_table()
 
 
+def e4m3fn_encode(v):
+    """cvt.rn.satfinite to e4m3fn of float values: the nearest finite code, ties to the even code."""
+    v = np.asarray(v, dtype=np.float64)
+    positive = E4M3FN[:127]  # codes 0x00..0x7E in increasing order
+    a = np.minimum(np.abs(v), 448.0)
+    hi = np.clip(np.searchsorted(positive, a), 1, 126)
+    lo = hi - 1
+    d_lo, d_hi = a - positive[lo], positive[hi] - a
+    code = np.where((d_hi < d_lo) | ((d_hi == d_lo) & (hi % 2 == 0)), hi, lo)
+    code = np.where(a == positive[hi], hi, code)
+    return (code | np.where(np.signbit(v), 0x80, 0)).astype(np.uint8)
+
+
+def bf16(x):
+    """float32 values rounded to bfloat16 (nearest even), as float32."""
+    b = np.asarray(x, dtype=np.float32).view(np.uint32).astype(np.uint64)
+    b = (b + 0x7FFF + ((b >> 16) & 1)) & 0xFFFF0000
+    return b.astype(np.uint32).view(np.float32)
+
+
 def grid(f):
     """Scales as a (grid_rows, grid_cols) array, whatever their storage order."""
     s = f["scales"]
@@ -56,15 +76,7 @@ def expand(scales, block_rows, block_cols, shape):
     return np.repeat(np.repeat(scales, block_rows, axis=0), block_cols, axis=1)[: shape[0], : shape[1]]
 
 
-class QuantizeTest(unittest.TestCase):
-    def setUp(self):
-        tmp = tempfile.TemporaryDirectory()
-        self.addCleanup(tmp.cleanup)
-        self.dir = tmp.name
-
-    def path(self, name):
-        return os.path.join(self.dir, name)
-
+class QuantizeTest(TempDirTestCase):
     def save(self, array, name="in.npy"):
         np.save(self.path(name), array)
         return self.path(name)
@@ -161,6 +173,60 @@ class QuantizeTest(unittest.TestCase):
                             "--rounding", "stochastic", "--seed", "12345"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 0, r.stderr)
         np.testing.assert_array_equal(f["codes"][()], np.load(self.path("c.npy")))
+
+    # --- conventions: a library's fp32 arithmetic, modelled here in numpy float32 ------------
+    def test_conventions_match_numpy_float32_models(self):
+        rng = np.random.default_rng(7)
+        x = bf16(rng.standard_normal((64, 256)).astype(np.float32))
+        groups = x.reshape(64, 2, 128)
+        amax = np.maximum(np.abs(groups).max(axis=2), np.float32(1e-4))
+        f448 = np.float32(448)
+        sf = amax / f448  # float32 / float32: IEEE fp32 division
+        models = {
+            # DeepGEMM utils: x * (1.0 / sf), stored sf
+            "deepgemm": (e4m3fn_encode(groups * (np.float32(1) / sf)[:, :, None]), sf),
+            # vLLM CUDA: clamp(x / y_s), stored y_s (eps 1e-10 below every amax here)
+            "vllm": (e4m3fn_encode(groups / (np.abs(groups).max(axis=2) / f448)[:, :, None]),
+                     np.abs(groups).max(axis=2) / f448),
+            # Transformer Engine: x * (448 / amax), stored scale_inv = 1 / scale
+            "transformer-engine": (e4m3fn_encode(groups * (f448 / np.abs(groups).max(axis=2))[:, :, None]),
+                                   np.float32(1) / (f448 / np.abs(groups).max(axis=2))),
+        }
+        for name, (codes, scales) in models.items():
+            f, stdout = self.quantize(x, "--recipe", "vec128", "--convention", name, out=name + ".h5")
+            self.assertEqual(f.attrs["convention"], name)
+            np.testing.assert_array_equal(f["codes"][()], codes.reshape(64, 256), err_msg=name)
+            np.testing.assert_array_equal(grid(f), scales, err_msg=name)
+            self.assertIn("convention " + name, stdout)
+        self.assertEqual(self.quantize(x, "--recipe", "vec128", "--convention", "deepgemm",
+                                       out="floor.h5")[0].attrs["amax_floor"], 1e-4)
+        # The exact default differs from them on some codes (about 1e-3 of them), never on these scales.
+        exact, _ = self.quantize(x, "--recipe", "vec128", out="exact.h5")
+        self.assertEqual(exact.attrs["convention"], "exact")
+        self.assertEqual(exact.attrs["amax_floor"], 0)
+        np.testing.assert_array_equal(grid(exact), models["deepgemm"][1])
+
+    def test_amax_floor_override(self):
+        x = np.full((1, 8), 1e-3, dtype=np.float32)
+        f, _ = self.quantize(x, "--recipe", "row", "--convention", "div-fp32", "--amax-floor", "0.5")
+        self.assertEqual(grid(f).tolist(), [[np.float32(0.5) / np.float32(448)]])
+        self.assertEqual(f.attrs["amax_floor"], 0.5)
+
+    def test_bad_conventions(self):
+        x = np.ones((2, 64), dtype=np.float32)
+        r = subprocess.run([FP8CHECK, "quantize", self.save(x, "c.npy"), self.path("c.h5"), "--recipe", "vec64",
+                            "--convention", "deep-gemm"], capture_output=True, text=True)
+        self.assertEqual(r.returncode, 2)
+        self.assertEqual(len(r.stderr.strip().splitlines()), 1, r.stderr)
+        for name in ("exact", "mul-reciprocal-fp32", "mul-inverse-scale-fp32", "div-fp32", "deepgemm",
+                     "deepgemm-legacy", "transformer-engine", "vllm", "vllm-triton"):
+            self.assertIn(name, r.stderr)
+        self.expect_bad_input(x, "--recipe", "mxfp8", "--convention", "deepgemm", message="expected convention exact")
+        self.expect_bad_input(x, "--recipe", "vec64", "--convention", "vllm", "--amax-floor", "-1",
+                              message="finite value >= 0")
+        self.expect_bad_input(x, "--recipe", "vec64", "--amax-floor", "tiny", message="--amax-floor 'tiny'")
+        self.expect_bad_input(x, "--recipe", "tensor", "--convention", "transformer-engine",
+                              "--zero-block-scale", "smallest", message="zero-block scale one")
 
     # --- bad input: exit 2, one line, nothing written ------------------------------------
     def test_bad_inputs(self):

@@ -42,10 +42,6 @@ EXPECTED_TO_FAIL_UNTIL_RUN_LAYER = {
         "cmd_run runs every case before AtomicFile refuses the FIFO; it should call io::check_output_path first",
     "run_report_dir_is_a_file":
         "cmd_run's fs::create_directories(report) throws (exit 3); it should call io::create_output_directory",
-    "run_bad_alloc_in_a_case_jobs_1_is_an_error_verdict":
-        "run_case catches only InputError: std::bad_alloc exits 3; it should become the case's error verdict",
-    "run_bad_alloc_in_a_case_jobs_2_is_an_error_verdict":
-        "run_case catches only InputError: std::bad_alloc in a pool thread calls std::terminate (SIGABRT)",
     "golden_update_refuses_a_googletest_shard":
         "cmd_run records shard '' for GTEST_SHARD_INDEX (and no suite_case_count): it should call "
         "cli::record_selection, then golden update refuses the shard",

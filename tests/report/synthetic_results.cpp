@@ -39,6 +39,7 @@ CaseResult attention_case(const std::string& p_format, int seq, int logit_scale)
   c.total_error = synthetic_statistics(base * 5, base * 1.25);
   c.checks = {{"relative Frobenius vs bf16-P baseline x 2", base, 0.2, true, "FlashAttention-3 test rule"}};
   c.seconds = 0.05;
+  c.stage_seconds = {{"inputs", 0.01}, {"reference", 0.02}, {"kernel", 0.015}};
   return c;
 }
 

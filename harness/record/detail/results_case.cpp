@@ -180,10 +180,12 @@ void write_case(Hdf5Group& cases, std::size_t i, const CaseResult& c, const Resu
   g.set_attribute("op", c.op);
   g.set_attribute("seed_key", c.seed_key);
   g.set_attribute("backend", c.backend);
+  g.set_attribute("deterministic", std::int64_t{c.deterministic});
   g.set_attribute("config", c.config);
   g.set_attribute("verdict", std::string(verdict_name(c.verdict)));
   g.set_attribute("reason", c.reason);
   g.set_attribute("seconds", c.seconds);
+  for (const auto& [stage, seconds] : c.stage_seconds) g.set_attribute("seconds." + stage, seconds);
   std::string axes;
   for (const auto& [axis, value] : c.params) {
     if (axis.empty() || axis.find(kAxisSeparator) != std::string::npos)
@@ -209,6 +211,8 @@ CaseResult read_case(const Hdf5Group& cases, std::size_t i, const std::string& f
   c.op = g.string_attribute("op");
   c.seed_key = g.string_attribute("seed_key");
   c.backend = g.string_attribute("backend");
+  // Files written before the attribute existed: only the emulated backend was deterministic.
+  c.deterministic = g.has_attribute("deterministic") ? g.int_attribute("deterministic") != 0 : c.backend == "emulated";
   c.config = g.string_attribute("config");
   const std::string verdict = g.string_attribute("verdict");
   try {
@@ -218,6 +222,9 @@ CaseResult read_case(const Hdf5Group& cases, std::size_t i, const std::string& f
   }
   c.reason = g.string_attribute("reason");
   c.seconds = g.double_attribute("seconds");
+  for (const std::string_view stage : kCaseStages)
+    if (const std::string name = "seconds." + std::string(stage); g.has_attribute(name))
+      c.stage_seconds[std::string(stage)] = g.double_attribute(name);
   for (const std::string& axis : split_axes(g.string_attribute("param_axes")))
     c.params.emplace_back(axis, g.string_attribute("param." + axis));
   if (g.contains("checks")) c.checks = read_checks(g, file);

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "harness/run/case_result.hpp"
+#include "harness/record/case_result.hpp"
 
 namespace fp8check::record::detail {
 

@@ -1,0 +1,26 @@
+// Backends by name. The built-in ones (emulated; cuda and cublaslt where built) are
+// registered here; a plug-in (harness/plugin) or a program linking fp8check registers its
+// own with register_backend before running a suite.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/backend/backend.hpp"
+
+namespace fp8check {
+
+// Makes a backend for one case. Throws InputError for options it cannot take (an unknown
+// kernel model or fault name).
+using BackendFactory = std::function<std::unique_ptr<Backend>(const BackendOptions& options)>;
+
+// Replaces an existing registration of the same name.
+void register_backend(std::string name, BackendFactory factory);
+// InputError listing the registered names when `name` is unknown.
+std::unique_ptr<Backend> make_backend(std::string_view name, const BackendOptions& options = {});
+std::vector<std::string> backend_names();
+
+}  // namespace fp8check

@@ -1,0 +1,89 @@
+#include "kernels/emulated/emulated_backend.hpp"
+
+#include <algorithm>
+
+#include "harness/core/error.hpp"
+#include "kernels/emulated/accumulation_model.hpp"
+#include "kernels/emulated/attention_emulated.hpp"
+#include "kernels/emulated/attention_fault.hpp"
+#include "kernels/emulated/gemm_emulated.hpp"
+#include "kernels/emulated/gemm_fault.hpp"
+
+namespace fp8check {
+namespace {
+
+template <class Fault, std::size_t N>
+bool names_one_of(std::string_view name, const Fault (&all)[N], std::string_view (*fault_name)(Fault)) {
+  return std::any_of(std::begin(all), std::end(all), [&](Fault f) { return fault_name(f) == name; });
+}
+
+class EmulatedBackend final : public Backend {
+ public:
+  explicit EmulatedBackend(const BackendOptions& o)
+      : model_(o.kernel_model.empty() ? AccumulationModel{} : parse_accumulation_model(o.kernel_model)),
+        fault_(o.fault.empty() ? "none" : o.fault),
+        threads_(o.threads) {
+    if (threads_ < 0) throw InputError("emulated backend: threads = " + std::to_string(threads_) + ", expected >= 0");
+    if (!is_gemm_fault() && !is_attention_fault())
+      throw InputError("emulated backend: unknown fault '" + fault_ + "' (GEMM faults: " + gemm_fault_names() +
+                       "; attention faults: " + attention_fault_names() + ")");
+  }
+
+  std::string_view name() const override { return "emulated"; }
+  bool deterministic() const override { return true; }
+  std::string why_unavailable() const override { return ""; }
+
+  std::string can_implement(const GemmArguments&) const override {
+    if (fault_ != "none" && !is_gemm_fault()) return "fault " + fault_ + " is not a GEMM kernel fault";
+    return "";
+  }
+  std::string can_implement(const AttentionArguments&) const override {
+    if (fault_ != "none" && !is_attention_fault()) return "fault " + fault_ + " is not an attention kernel fault";
+    if (model_ != AccumulationModel{})
+      return "the emulated attention accumulates in FP32 only (kernel model " + model_.id() + " is GEMM-only)";
+    return "";
+  }
+  std::string can_implement(const QuantizeArguments&) const override {
+    if (fault_ != "none") return "the reference quantizer has no injectable faults (fault " + fault_ + ")";
+    return "";
+  }
+
+  void run_gemm(const GemmArguments& args, GemmOutput& out) override {
+    const GemmFault fault = fault_ == "none" ? GemmFault::none : parse_gemm_fault(fault_);
+    gemm_emulated(args.problem, args.a, args.b, args.config, model_, out, threads_, fault);
+  }
+  void run_attention(const AttentionArguments& args, AttentionOutput& out) override {
+    const AttentionFault fault = fault_ == "none" ? AttentionFault::none : parse_attention_fault(fault_);
+    attention_emulated(args.desc, args.q, args.k, args.v, args.config, out, threads_, fault);
+  }
+  // The emulated quantize kernel is the reference quantizer itself: quantize cases on this
+  // backend measure the recipe (error statistics, bound); exact agreement of codes and
+  // scales is a real check for device, plug-in and external quantize kernels.
+  QuantizedMatrix run_quantize(const QuantizeArguments& args) override {
+    return quantize(*args.x, args.recipe, args.options);
+  }
+
+ private:
+  bool is_gemm_fault() const { return names_one_of(fault_, kAllGemmFaults, gemm_fault_name); }
+  bool is_attention_fault() const { return names_one_of(fault_, kAllAttentionFaults, attention_fault_name); }
+  static std::string gemm_fault_names() { return join_names(kAllGemmFaults, gemm_fault_name); }
+  static std::string attention_fault_names() { return join_names(kAllAttentionFaults, attention_fault_name); }
+  template <class Fault, std::size_t N>
+  static std::string join_names(const Fault (&all)[N], std::string_view (*fault_name)(Fault)) {
+    std::string s;
+    for (Fault f : all) s += (s.empty() ? "" : ", ") + std::string(fault_name(f));
+    return s;
+  }
+
+  AccumulationModel model_;
+  std::string fault_;
+  int threads_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backend> make_emulated_backend(const BackendOptions& options) {
+  return std::make_unique<EmulatedBackend>(options);
+}
+
+}  // namespace fp8check

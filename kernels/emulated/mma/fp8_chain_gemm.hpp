@@ -1,0 +1,20 @@
+// mma_chain_gemm's fast path for FP8 kernel models (fp8_chain_kernel.hpp): packs A once and
+// each 32-column panel of B, runs the AVX2 panel kernel over blocks of rows on `threads`
+// threads, and gives each step it does not cover to the scalar model.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "kernels/emulated/mma/chain_gemm.hpp"
+
+namespace fp8check::detail {
+
+// Whether the fast path computes this instruction on this CPU (FP8CHECK_SIMD respected).
+bool fp8_chain_gemm_applies(const MmaInstruction& instruction);
+
+// D of a checked problem (mma_chain_gemm validated it) through the fast path.
+std::vector<std::uint32_t> fp8_chain_gemm(const MmaInstruction& instruction, std::int64_t promote_every_k,
+                                          const ChainGemmOperands& operands, int threads);
+
+}  // namespace fp8check::detail

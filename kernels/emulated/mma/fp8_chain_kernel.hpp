@@ -1,0 +1,59 @@
+// The fast path of mma_chain_gemm for FP8 kernel models whose steps fit 32-bit lanes
+// (sm89-mma, sm90-wgmma with F <= 16): a panel of 32 output columns, a block of rows, all
+// of K, computed with MMA-Sim's arithmetic (fused_dot_add.hpp) rearranged for SIMD:
+// - an FP8 product p = a * b is exact in FP32, and its aligned, truncated term is
+//   trunc(p * 2^(F - Emax)), a truncating conversion (cvttps2dq) of an exact product;
+// - Emax, the largest exponent SUM e_a + e_b, comes from 8-bit exponents with saturating
+//   adds: a sum below -128 (a zero operand's -126 plus a negative exponent) saturates, and
+//   never matters, since c's exponent (at least -126) takes part in the maximum;
+// - c is aligned in integers, and d (e8mN) is the exactly converted sum with its fraction
+//   truncated and its exponent field moved.
+// A step the lanes do not cover (a NaN or inf code in the step, a NaN/inf c, a result
+// that is subnormal or overflows) goes to `scalar_step`, the scalar model, so every bit
+// equals mma_chain_gemm's scalar path (tests/mma/mma_chain_test.cpp compares them).
+//
+// fp8_chain_kernel_avx2.cpp is the only file built with -mavx2 and calls nothing inline
+// from shared headers (tests/check_avx2_object.cmake): this interface is plain data.
+#pragma once
+
+#include <cstdint>
+
+namespace fp8check::detail {
+
+inline constexpr int kFp8PanelLanes = 32;  // output columns per panel
+inline constexpr int kFp8RowBlock = 16;    // rows advanced together, step by step
+inline constexpr int kFp8MaxFractionBits = 16;
+
+// A is packed by blocks of kFp8RowBlock rows, step-major inside a block, so that a block
+// reads one sequential stream: element (row, k) of block g = row / kFp8RowBlock lies at
+// ((g * steps + k / step_k) * kFp8RowBlock + row % kFp8RowBlock) * step_k + k % step_k
+// (rows past M: +0, exponent -126); its special flag (NaN or inf in the row's step) at
+// (g * steps + step) * kFp8RowBlock + row % kFp8RowBlock.
+struct Fp8ChainPanel {
+  const float* a_values;             // A packed as above: values
+  const std::int8_t* a_exponents;    // MMA-Sim exponents (zero: -126)
+  const std::uint8_t* a_special;     // 1 when the row's step holds a NaN or inf code
+  const float* b_values;             // K x 32: this panel of B (missing lanes: +0)
+  const std::int8_t* b_exponents;    // K x 32
+  const std::uint8_t* b_special;     // per step: 1 when it holds a NaN or inf code of B
+  std::int64_t k = 0;                // K
+  std::int64_t m = 0;                // rows of A (rows past it are computed, not written)
+  int step_k = 32;                   // products per fused step: 32, or 16 (sm_89's halves)
+  int fraction_bits = 13;            // F <= kFp8MaxFractionBits
+  int output_bits = 13;              // d keeps this many fraction bits (truncation)
+  std::int64_t promote_every = 0;    // steps between promotions; 0: never
+  std::int64_t block_begin = 0, block_end = 0;  // row blocks to compute
+  std::uint32_t* d = nullptr;        // row r of the blocks at d + (r - block_begin * kFp8RowBlock) * 32
+  // The scalar model for one step of one row: partial[lane] = step(..., c = partial[lane]).
+  void (*scalar_step)(const void* context, std::int64_t row, std::int64_t step, std::uint32_t* partial) = nullptr;
+  const void* context = nullptr;
+};
+
+#if defined(__x86_64__)
+#define FP8C_HAVE_FP8_CHAIN_AVX2 1
+void fp8_chain_panel_avx2(const Fp8ChainPanel& panel);
+#else
+#define FP8C_HAVE_FP8_CHAIN_AVX2 0
+#endif
+
+}  // namespace fp8check::detail

@@ -1,0 +1,237 @@
+// The case pipeline through its public entry run_case: one small case per op, every
+// injected fault caught on the case built for it and harmless on a clean twin, and how the
+// pipeline treats a backend's answers (unavailable, can_implement refusals, exceptions).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <new>
+#include <stdexcept>
+
+#include "harness/configs/device_profile.hpp"
+#include "harness/core/error.hpp"
+#include "harness/record/run_status.hpp"
+#include "harness/run/backend_registry.hpp"
+#include "harness/run/run_case.hpp"
+#include "kernels/emulated/emulated_backend.hpp"
+
+namespace fp8check {
+namespace {
+
+RunContext context() {
+  RunContext ctx;
+  ctx.seed = 20261202;
+  ctx.device = &find_device_profile("sm_90");
+  return ctx;
+}
+
+CaseResult run(const std::string& op, CaseParams params) {
+  CaseInput in;
+  in.op = op;
+  in.params = std::move(params);
+  in.id = op;
+  for (const auto& [axis, value] : in.params) in.id += "/" + axis + "=" + value;
+  return run_case(in, context());
+}
+
+const Check* find_check(const CaseResult& r, const std::string& name) {
+  for (const Check& c : r.checks)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+// Every stage of the op's pipeline is timed, and the stages add up to no more than the case.
+void expect_stage_times(const CaseResult& r, std::vector<std::string> stages) {
+  double sum = 0;
+  for (const std::string& s : stages) {
+    ASSERT_TRUE(r.stage_seconds.contains(s)) << r.id << " lacks stage " << s;
+    EXPECT_GE(r.stage_seconds.at(s), 0.0);
+  }
+  for (const auto& [stage, seconds] : r.stage_seconds) {
+    EXPECT_NE(std::find(stages.begin(), stages.end(), stage), stages.end()) << stage;
+    sum += seconds;
+  }
+  EXPECT_LE(sum, r.seconds);
+  EXPECT_GT(sum, 0.5 * r.seconds);  // the stages cover the case, not a sliver of it
+}
+
+TEST(RunCase, EveryOpJudgesASmallCleanCase) {
+  const CaseResult gemm = run("gemm", {{"shape", "m64.n96.k256"}});
+  EXPECT_EQ(gemm.verdict, Verdict::pass) << gemm.reason;
+  EXPECT_TRUE(gemm.deterministic);
+  EXPECT_EQ(gemm.backend, "emulated");
+  ASSERT_TRUE(gemm.kernel_error && gemm.output);
+  EXPECT_EQ(gemm.output->rows, 64);
+  EXPECT_NE(find_check(gemm, "kernel error / a-priori bound"), nullptr);
+  expect_stage_times(gemm, {"inputs", "quantize", "reference", "kernel", "statistics", "judge"});
+
+  const CaseResult quantize = run("quantize", {{"shape", "r32.c256"}, {"recipe", "vec128"}});
+  EXPECT_EQ(quantize.verdict, Verdict::pass) << quantize.reason;
+  ASSERT_NE(find_check(quantize, "code mismatches vs reference quantizer"), nullptr);
+  EXPECT_EQ(find_check(quantize, "code mismatches vs reference quantizer")->observed, 0);
+  expect_stage_times(quantize, {"inputs", "reference", "kernel", "statistics", "judge"});
+  // ULPs count steps of the element format from the correctly rounded x / s: the
+  // reference quantizer is 0 ULP away everywhere (not ~4.5e18 FP64 ULPs, as before).
+  ASSERT_TRUE(quantize.kernel_error);
+  EXPECT_EQ(quantize.kernel_error->max_ulp, 0u);
+  EXPECT_EQ(quantize.kernel_error->ulp_histogram[0], 32 * 256);
+
+  const CaseResult attention = run("attention", {{"shape", "b1.h2.kv1.sq64.skv96.d64.causal"}});
+  EXPECT_EQ(attention.verdict, Verdict::pass) << attention.reason;
+  ASSERT_TRUE(attention.kernel_error);
+  expect_stage_times(attention, {"inputs", "quantize", "reference", "kernel", "statistics", "judge"});
+}
+
+struct FaultCase {
+  const char* op;
+  const char* fault;
+  CaseParams params;  // where the real bug bites
+};
+
+class InjectedFault : public ::testing::TestWithParam<FaultCase> {};
+
+// Each fault on its case is caught (the case passes, metric fault_detected = 1, the reason
+// names the check); the same case without the fault passes with every check green.
+TEST_P(InjectedFault, IsCaughtAndTheCleanTwinPasses) {
+  const FaultCase& f = GetParam();
+  CaseParams faulty = f.params;
+  faulty.emplace_back("fault", f.fault);
+  const CaseResult caught = run(f.op, faulty);
+  EXPECT_EQ(caught.verdict, Verdict::pass) << caught.reason;
+  EXPECT_EQ(caught.metrics.at("fault_detected"), 1.0);
+  EXPECT_NE(caught.reason.find(std::string("injected fault ") + f.fault + " caught: "), std::string::npos) << caught.reason;
+
+  const CaseResult clean = run(f.op, f.params);
+  EXPECT_EQ(clean.verdict, Verdict::pass) << clean.reason;
+  for (const Check& c : clean.checks) EXPECT_TRUE(c.passed) << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Gemm, InjectedFault,
+    ::testing::Values(
+        FaultCase{"gemm", "split_k_scale_offset_forgotten", {{"shape", "m128.n256.k640"}, {"config", "bm128.bn128.bk128.s2.sk2"}}},
+        FaultCase{"gemm", "last_partial_k_block_skipped", {{"shape", "m128.n256.k640"}, {"config", "bm128.bn128.bk128.s2.sk2"}}},
+        FaultCase{"gemm", "scale_pointer_not_advanced",
+                  {{"shape", "m128.n256.k512"}, {"config", "bm128.bn128.bk64.s2"}, {"device", "sm_89"}}},
+        FaultCase{"gemm", "padding_rows_read", {{"shape", "m128.n256.k256.g4m.v40"}}}),
+    [](const auto& info) { return std::string(info.param.fault); });
+
+INSTANTIATE_TEST_SUITE_P(
+    Attention, InjectedFault,
+    ::testing::Values(FaultCase{"attention", "p_scale_overflow", {{"shape", "b1.h2.kv2.sq64.skv129.d128"}}},
+                      FaultCase{"attention", "kv_descale_dropped", {{"shape", "b1.h4.kv2.sq64.skv256.d128.causal"}}},
+                      FaultCase{"attention", "q_fast_path_no_kv_descale", {{"shape", "b1.h4.kv2.sq64.skv256.d128.causal"}}}),
+    [](const auto& info) { return std::string(info.param.fault); });
+
+// A backend whose every answer the test chooses.
+class ScriptedBackend final : public Backend {
+ public:
+  enum class Act { refuse, throw_input, throw_runtime, throw_bad_alloc, write_nothing };
+  explicit ScriptedBackend(Act act) : act_(act) {}
+  std::string_view name() const override { return "scripted"; }
+  bool deterministic() const override { return false; }
+  std::string why_unavailable() const override { return ""; }
+  std::string can_implement(const GemmArguments&) const override {
+    return act_ == Act::refuse ? "scripted: no kernel for this layout" : "";
+  }
+  void run_gemm(const GemmArguments&, GemmOutput&) override {
+    switch (act_) {
+      case Act::throw_input: throw InputError("scripted: bad argument");
+      case Act::throw_runtime: throw std::runtime_error("scripted: driver exploded");
+      case Act::throw_bad_alloc: throw std::bad_alloc();
+      default: return;
+    }
+  }
+
+ private:
+  Act act_;
+};
+
+CaseResult run_scripted(ScriptedBackend::Act act) {
+  register_backend("scripted", [act](const BackendOptions&) { return std::make_unique<ScriptedBackend>(act); });
+  return run("gemm", {{"shape", "m32.n64.k128"}, {"backend", "scripted"}});
+}
+
+TEST(RunCase, CanImplementRefusalSkipsWithTheReason) {
+  const CaseResult r = run_scripted(ScriptedBackend::Act::refuse);
+  EXPECT_EQ(r.verdict, Verdict::skipped);
+  EXPECT_EQ(r.reason, "scripted: no kernel for this layout");
+  EXPECT_FALSE(r.deterministic);
+}
+
+TEST(RunCase, EveryExceptionOfACaseBecomesItsErrorVerdict) {
+  CaseResult r = run_scripted(ScriptedBackend::Act::throw_input);
+  EXPECT_EQ(r.verdict, Verdict::error);
+  EXPECT_EQ(r.reason, "scripted: bad argument");
+  EXPECT_EQ(r.metrics.count("internal_error"), 0u);
+
+  r = run_scripted(ScriptedBackend::Act::throw_bad_alloc);
+  EXPECT_EQ(r.verdict, Verdict::error);
+  EXPECT_NE(r.reason.find("out of memory"), std::string::npos) << r.reason;
+
+  r = run_scripted(ScriptedBackend::Act::throw_runtime);
+  EXPECT_EQ(r.verdict, Verdict::error);
+  EXPECT_NE(r.reason.find("driver exploded"), std::string::npos) << r.reason;
+  EXPECT_EQ(r.metrics.at("internal_error"), 1.0);
+  EXPECT_EQ(run_status(std::span(&r, 1)).exit_code, 3);
+}
+
+TEST(RunCase, AKernelThatWritesNothingFails) {
+  // The output starts as a NaN sentinel: an untouched output is never a pass.
+  const CaseResult r = run_scripted(ScriptedBackend::Act::write_nothing);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.reason;
+  EXPECT_NE(r.reason.find("unexpected NaN/inf"), std::string::npos) << r.reason;
+}
+
+TEST(RunCase, UnavailableBackendsSkipAndUnknownOnesAreErrors) {
+  const CaseResult cuda = run("gemm", {{"shape", "m32.n64.k128"}, {"backend", "cuda"}});
+  EXPECT_EQ(cuda.verdict, Verdict::skipped);
+  EXPECT_NE(cuda.reason.find("no cuda kernels"), std::string::npos) << cuda.reason;
+  const CaseResult unknown = run("gemm", {{"shape", "m32.n64.k128"}, {"backend", "nonesuch"}});
+  EXPECT_EQ(unknown.verdict, Verdict::error);
+  EXPECT_NE(unknown.reason.find("unknown backend 'nonesuch'"), std::string::npos) << unknown.reason;
+  const CaseResult op = run("conv", {});
+  EXPECT_EQ(op.verdict, Verdict::error);
+}
+
+TEST(RunCase, HugeProblemsAreErrorsNotAborts) {
+  const CaseResult r = run("gemm", {{"shape", "m1000000000.n1000000000.k128"}});
+  EXPECT_EQ(r.verdict, Verdict::error) << r.reason;
+  EXPECT_EQ(r.metrics.count("internal_error"), 0u) << r.reason;
+}
+
+TEST(EmulatedBackend, RefusesUnknownOptionsAndFaultsOfAnotherOp) {
+  EXPECT_THROW(make_emulated_backend({.kernel_model = "tc99q"}), InputError);
+  EXPECT_THROW(make_emulated_backend({.fault = "nonesuch"}), InputError);
+  EXPECT_THROW(make_emulated_backend({.threads = -1}), InputError);
+  const auto gemm_faulty = make_emulated_backend({.fault = "padding_rows_read"});
+  EXPECT_NE(gemm_faulty->can_implement(AttentionArguments{}), "");
+  EXPECT_EQ(gemm_faulty->can_implement(GemmArguments{}), "");
+}
+
+TEST(RunStatus, ARunThatJudgedNothingFailsAndSaysWhy) {
+  std::vector<CaseResult> results(3);
+  for (CaseResult& r : results) {
+    r.verdict = Verdict::skipped;
+    r.reason = "no GPU";
+  }
+  results[2].reason = "sm_86 lacks FP8";
+  RunStatus s = run_status(results);
+  EXPECT_EQ(s.exit_code, 1);
+  EXPECT_EQ(s.line, "0 judged: 3 skipped: no GPU (2 cases; 1 other reason)");
+  EXPECT_EQ(run_status({}).exit_code, 1);
+
+  results[0].verdict = Verdict::pass;
+  s = run_status(results);
+  EXPECT_EQ(s.exit_code, 0);
+  EXPECT_EQ(s.line, "all 1 judged cases passed (2 skipped)");
+  s = run_status(results, /*fail_on_skip=*/true);
+  EXPECT_EQ(s.exit_code, 1);
+  EXPECT_NE(s.line.find("--fail-on-skip"), std::string::npos);
+
+  results[1].verdict = Verdict::fail;
+  EXPECT_EQ(run_status(results).exit_code, 1);
+  EXPECT_EQ(run_status(results).line, "1 of 3 cases failed, regressed or could not be judged");
+}
+
+}  // namespace
+}  // namespace fp8check
