@@ -40,8 +40,9 @@ EXPECTED_TO_FAIL_UNTIL_RUN_LAYER = {
         "io::check_output_path(out) before running",
     "run_out_fifo_fails_before_running":
         "cmd_run runs every case before AtomicFile refuses the FIFO; it should call io::check_output_path first",
-    "run_report_dir_is_a_file":
-        "cmd_run's fs::create_directories(report) throws (exit 3); it should call io::create_output_directory",
+    "run_report_dir_is_a_file_fails_before_running":
+        "cmd_run finds the report folder is a file only after running every case; it should call "
+        "io::create_output_directory(report) first",
     "golden_update_refuses_a_googletest_shard":
         "cmd_run records shard '' for GTEST_SHARD_INDEX (and no suite_case_count): it should call "
         "cli::record_selection, then golden update refuses the shard",
@@ -381,8 +382,9 @@ def corpus(t):
     add("run_out_fifo_fails_before_running", ["run", "smoke", "--no-golden", "--out", t.p("fifo"),
                                               "--report", t.p("rep_fifo")], 2, "is a FIFO",
         check=lambda r: "case(s)," not in r.stderr, timeout=60)
-    add("run_report_dir_is_a_file", ["run", "smoke", "--filter", "gemm/e4m3fn.e4m3fn/tensor/*", "--no-golden",
-                                     "--out", t.p("rr.h5"), "--report", t.p("file")], 2, "is a file")
+    add("run_report_dir_is_a_file_fails_before_running",
+        ["run", "smoke", "--filter", "gemm/e4m3fn.e4m3fn/tensor/*", "--no-golden", "--out", t.p("rr.h5"), "--report",
+         t.p("file")], 2, "is a file", check=lambda r: "case(s)," not in r.stderr)
     # --- what must work, next to what must not ------------------------------------------------
     add("quantize_amax_history_inf_gives_the_largest_scale",
         ["quantize", "--recipe", "delayed", "--format", "e4m3fn", "--amax-history", "inf", t.p("in.npy"),
