@@ -8,6 +8,7 @@
 
 #include "harness/configs/attention_selector.hpp"
 #include "harness/core/error.hpp"
+#include "tests/input_error_text.hpp"
 
 namespace fp8check {
 namespace {
@@ -135,6 +136,23 @@ TEST(AttentionDesc, ShapeIdsPHandlingAndValidation) {
   p = problem(1, 1, 64, 64);
   p.k_type = ElementType::of(Format::bf16);  // the KV cache is FP8
   EXPECT_THROW(p.validate(), InputError);
+}
+
+// Sizes are bounded with overflow-safe arithmetic: the problem's bytes against memory.
+TEST(AttentionDesc, ProblemBytesAreCheckedAgainstMemory) {
+  AttentionDesc p = problem(128, 1024, 128, 128);  // e4m3 Q, K, V; bf16 O
+  // Q 2*8*128*128, K and V 2*2*1024*128 each (1 byte), O 2*8*128*128 * 2 bytes.
+  EXPECT_EQ(p.problem_bytes(), 262144u + 2 * 524288u + 524288u);
+  EXPECT_NO_THROW(p.validate(1u << 21));
+  EXPECT_EQ(testing::error_of([&] { p.validate(1u << 20); }),
+            "invalid attention problem b2.h8.kv2.sq128.skv1024.d128: Q, K, V and O take 1.75 MiB in their types, "
+            "more than the 1 MiB of memory this process may use: expected a smaller shape");
+  p.seq_q = p.seq_kv = std::int64_t{1} << 60;  // 2^71 bytes and more: does not fit in 64 bits
+  EXPECT_EQ(p.problem_bytes(), std::nullopt);
+  EXPECT_THROW(p.validate(0), InputError);
+  EXPECT_THROW(p.validate(), InputError);
+  p.batch = -1;
+  EXPECT_EQ(p.problem_bytes(), std::nullopt);
 }
 
 TEST(AttentionSelector, ConfigIdsRoundTrip) {

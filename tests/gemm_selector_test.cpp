@@ -8,6 +8,7 @@
 
 #include "harness/configs/gemm_selector.hpp"
 #include "harness/core/error.hpp"
+#include "tests/input_error_text.hpp"
 
 namespace fp8check {
 namespace {
@@ -157,6 +158,46 @@ TEST(GemmSelector, ShapeGridThinned) {
   sweep({1, 128, 129, 7168}, &supported, &refused);
   EXPECT_GT(supported, 0);
   EXPECT_GT(refused, 0);
+}
+
+// Shapes and counts are bounded with overflow-safe arithmetic: the problem's bytes against
+// the memory this process may use, so huge shapes are input errors, never bad_alloc.
+TEST(GemmDesc, ProblemBytesAreOverflowSafeAndCheckedAgainstMemory) {
+  GemmDesc p;
+  p.m = 128;
+  p.n = 256;
+  p.k = 512;  // e4m3fn A and B, bf16 D
+  EXPECT_EQ(p.problem_bytes(), 128u * 512 + 256u * 512 + 2u * 128 * 256);
+  p.kind = GemmKind::batched;
+  p.groups = 4;  // every batch has its own A, B and D
+  EXPECT_EQ(p.problem_bytes(), 4 * (128u * 512 + 256u * 512 + 2u * 128 * 256));
+  p.a_type = p.b_type = ElementType::of(Format::e2m1fn);  // half a byte each
+  EXPECT_EQ(p.problem_bytes(), 4 * (64u * 512 + 128u * 512 + 2u * 128 * 256));
+  EXPECT_NO_THROW(p.validate(1u << 20));
+  EXPECT_EQ(testing::error_of([&] { p.validate(1u << 19); }),
+            "invalid GEMM problem m128.n256.k512.b4: A, B and D take 640 KiB in their types, more than the "
+            "512 KiB of memory this process may use: expected a smaller shape or fewer groups");
+
+  GemmDesc huge;  // the shape: 2 EiB of bf16 output
+  huge.m = huge.n = 1000000000;
+  huge.k = 128;
+  EXPECT_THROW(huge.validate(), InputError);
+  huge.kind = GemmKind::batched;
+  huge.groups = std::int64_t{1} << 62;  // beyond 64 bits
+  EXPECT_EQ(huge.problem_bytes(), std::nullopt);
+  EXPECT_THROW(huge.validate(0), InputError);  // even with the memory check off
+  huge.groups = -1;
+  EXPECT_EQ(huge.problem_bytes(), std::nullopt);
+}
+
+TEST(GemmSelector, WaveCountsNeverWrapAround) {
+  GemmDesc p;
+  p.kind = GemmKind::batched;
+  p.m = p.n = p.k = 128;
+  p.groups = 4096;  // 4096 output tiles of 128x128 and more: tens of waves on 132 SMs
+  const GemmSelection sel = select_gemm_configs(p, find_device_profile("sm_90"));
+  ASSERT_FALSE(sel.candidates.empty());
+  for (const ConfigCandidate& c : sel.candidates) EXPECT_GE(c.waves, 4096 / 132) << c.config.id();
 }
 
 }  // namespace

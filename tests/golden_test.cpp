@@ -1,8 +1,11 @@
 // Goldens (harness/record/golden.hpp): deterministic backends compare bit for bit, GPU
-// backends by kernel-error drift beyond a ratio with a noise floor; new and missing cases
-// are reported; apply_golden_verdicts turns pass into regression or improved. Updates:
-// golden_update_test.cpp.
+// backends by kernel-error drift beyond a threshold (drift_threshold.hpp) with a noise
+// floor; new and missing cases are reported; apply_golden_verdicts turns pass into
+// regression or improved. Updates: golden_update_test.cpp.
+#include <cmath>
+
 #include "harness/core/error.hpp"
+#include "harness/record/drift_threshold.hpp"
 #include "harness/record/golden.hpp"
 #include "harness/record/golden_update.hpp"  // golden_case: sampled goldens
 #include "tests/results_test_support.hpp"
@@ -126,44 +129,53 @@ TEST(GoldenBits, ACaseWhoseBackendDeclaredItselfDeterministicIsComparedBitForBit
   EXPECT_EQ(compare_one(received, golden).status, GoldenStatus::match);  // by drift: the statistics agree
 }
 
-// --- GPU backends: drift --------------------------------------------------------
+// --- GPU backends: drift ---------------------------------------------------------
+
+// The old fixed ratio, as --drift-ratio 1.25 gives it.
+GoldenPolicy fixed_ratio(double r = 1.25) {
+  GoldenPolicy p;
+  p.drift_ratio = r;
+  return p;
+}
 
 TEST(GoldenDrift, GrowthBeyondTheRatioRegresses) {
-  const CaseComparison c = compare_one(gpu_case(0.125, 0.002), gpu_case(0.0625, 0.002));
+  const CaseComparison c = compare_one(gpu_case(0.125, 0.002), gpu_case(0.0625, 0.002), fixed_ratio());
   EXPECT_EQ(c.status, GoldenStatus::drift_regressed);
   ASSERT_TRUE(c.drift);
   EXPECT_EQ(c.drift->statistic, "max_abs_error");
   EXPECT_EQ(c.drift->from, 0.0625);
   EXPECT_EQ(c.drift->to, 0.125);
   EXPECT_EQ(c.drift->ratio, 2.0);
+  EXPECT_EQ(c.drift->threshold, 1.25);
   EXPECT_EQ(c.reason, "kernel max_abs_error grew from 0.0625 to 0.125 (x2 > x1.25)");
 }
 
 TEST(GoldenDrift, TheRatioItselfIsWithinAndAnyGrowthWins) {
-  EXPECT_EQ(compare_one(gpu_case(0.078125, 0.002), gpu_case(0.0625, 0.002)).status, GoldenStatus::match);  // x1.25
-  EXPECT_EQ(compare_one(gpu_case(0.0625, 0x1.4p-9), gpu_case(0.0625, 0x1p-9)).status, GoldenStatus::match);
+  EXPECT_EQ(compare_one(gpu_case(0.078125, 0.002), gpu_case(0.0625, 0.002), fixed_ratio()).status,
+            GoldenStatus::match);  // x1.25
+  EXPECT_EQ(compare_one(gpu_case(0.0625, 0x1.4p-9), gpu_case(0.0625, 0x1p-9), fixed_ratio()).status,
+            GoldenStatus::match);
   // One statistic shrank a lot, the other grew: a regression, naming the one that grew.
-  const CaseComparison c = compare_one(gpu_case(0.01, 0.004), gpu_case(0.0625, 0.002));
+  const CaseComparison c = compare_one(gpu_case(0.01, 0.004), gpu_case(0.0625, 0.002), fixed_ratio());
   EXPECT_EQ(c.status, GoldenStatus::drift_regressed);
   EXPECT_EQ(c.drift->statistic, "relative_frobenius");
-  GoldenPolicy strict;
-  strict.drift_ratio = 1.1;
-  EXPECT_EQ(compare_one(gpu_case(0.0625, 0.0023), gpu_case(0.0625, 0.002), strict).status,
+  EXPECT_EQ(compare_one(gpu_case(0.0625, 0.0023), gpu_case(0.0625, 0.002), fixed_ratio(1.1)).status,
             GoldenStatus::drift_regressed);
 }
 
 TEST(GoldenDrift, ShrinkingBeyondTheRatioImproves) {
-  const CaseComparison c = compare_one(gpu_case(0.03125, 0.002), gpu_case(0.0625, 0.002));
+  const CaseComparison c = compare_one(gpu_case(0.03125, 0.002), gpu_case(0.0625, 0.002), fixed_ratio());
   EXPECT_EQ(c.status, GoldenStatus::drift_improved);
   EXPECT_EQ(c.reason, "kernel max_abs_error shrank from 0.0625 to 0.03125 (x0.5 < x0.8)");
-  EXPECT_EQ(compare_one(gpu_case(0.05, 0.002), gpu_case(0.0625, 0.002)).status, GoldenStatus::match);  // x0.8
+  EXPECT_EQ(compare_one(gpu_case(0.05, 0.002), gpu_case(0.0625, 0.002), fixed_ratio()).status,
+            GoldenStatus::match);  // x0.8
 }
 
 TEST(GoldenDrift, ValuesBelowTheNoiseFloorDoNotDrift) {
   // max_abs_error floor 1e-6: 1e-9 -> 9e-7 is x900 in value but x1 against the floor.
-  EXPECT_EQ(compare_one(gpu_case(9e-7, 0.002), gpu_case(1e-9, 0.002)).status, GoldenStatus::match);
-  EXPECT_EQ(compare_one(gpu_case(0.0, 0.002), gpu_case(1e-7, 0.002)).status, GoldenStatus::match);
-  const CaseComparison c = compare_one(gpu_case(2e-6, 0.002), gpu_case(1e-9, 0.002));
+  EXPECT_EQ(compare_one(gpu_case(9e-7, 0.002), gpu_case(1e-9, 0.002), fixed_ratio()).status, GoldenStatus::match);
+  EXPECT_EQ(compare_one(gpu_case(0.0, 0.002), gpu_case(1e-7, 0.002), fixed_ratio()).status, GoldenStatus::match);
+  const CaseComparison c = compare_one(gpu_case(2e-6, 0.002), gpu_case(1e-9, 0.002), fixed_ratio());
   EXPECT_EQ(c.status, GoldenStatus::drift_regressed);
   EXPECT_EQ(c.drift->ratio, 2e-6 / 1e-6);
   // relative_frobenius floor 2^-24; infinity equal on both sides is no drift.
@@ -172,13 +184,75 @@ TEST(GoldenDrift, ValuesBelowTheNoiseFloorDoNotDrift) {
   EXPECT_EQ(compare_one(gpu_case(0.0625, kInf), gpu_case(0.0625, 0.002)).status, GoldenStatus::drift_regressed);
 }
 
+// Kernel-error statistics as a run of n elements gives them: errors of typical size rms,
+// the largest `peak`, the worst-elements table falling from peak by `tail` per rank.
+CaseResult measured_case(double peak, double rms, double frobenius, std::int64_t n, double tail = 0.98) {
+  CaseResult c = gpu_case(peak, frobenius);
+  ErrorStatistics& s = *c.kernel_error;
+  s.finite_count = s.element_count = n;
+  s.rms_error = rms;
+  s.worst.clear();
+  double e = peak;
+  for (int i = 0; i < 10; ++i, e *= tail) s.worst.push_back({i, 0, i, 1.0, 1.0 + e, e});
+  return c;
+}
+
+TEST(GoldenDrift, DerivedThresholdsFollowTheStatisticsSamplingSpread) {
+  // relative_frobenius: T = exp(5 * sqrt(2) * 0.5 * (peak / rms) / sqrt(N)).
+  const CaseResult golden = measured_case(0.0625, 0.01, 0.002, 32768);
+  const DriftThresholds t = drift_thresholds(*golden.kernel_error, *golden.kernel_error, GoldenPolicy{});
+  EXPECT_DOUBLE_EQ(t.relative_frobenius, std::exp(5 * std::sqrt(2.0) * 0.5 * 6.25 / std::sqrt(32768.0)));
+  // max_abs_error: T = 2 * exp(gamma * ln(1e4)), gamma = Hill's estimate over the worst table.
+  double gamma = 0;
+  for (int i = 0; i < 9; ++i) gamma += (9 - i) * -std::log(0.98);
+  gamma /= 9;
+  EXPECT_NEAR(tail_index(golden.kernel_error->worst), gamma, 1e-12);
+  EXPECT_NEAR(t.max_abs_error, 2 * std::exp(gamma * std::log(1e4)), 1e-12);
+  // Fewer elements spread more; a fixed --drift-ratio replaces both.
+  EXPECT_GT(drift_thresholds(*measured_case(0.0625, 0.01, 0.002, 512).kernel_error, *golden.kernel_error, {})
+                .relative_frobenius,
+            t.relative_frobenius);
+  const DriftThresholds fixed = drift_thresholds(*golden.kernel_error, *golden.kernel_error, fixed_ratio(1.5));
+  EXPECT_EQ(fixed.max_abs_error, 1.5);
+  EXPECT_EQ(fixed.relative_frobenius, 1.5);
+  // A run's own outliers cannot widen the max_abs_error threshold: the smaller tail counts.
+  const CaseResult outliers = measured_case(0.0625, 0.01, 0.002, 32768, 0.1);
+  EXPECT_NEAR(drift_thresholds(*golden.kernel_error, *outliers.kernel_error, {}).max_abs_error, t.max_abs_error,
+              1e-12);
+  EXPECT_EQ(tail_index({}), 0.0);
+}
+
+TEST(GoldenDrift, SamplingNoiseMatchesAndRealRegressionsDoNot) {
+  const CaseResult golden = measured_case(0.0625, 0.01, 0.002, 32768);
+  // A seed change: the maximum moved to the next binade, the root mean square by 1 %.
+  EXPECT_EQ(compare_one(measured_case(0.125, 0.0101, 0.00202, 32768), golden).status, GoldenStatus::match);
+  EXPECT_EQ(compare_one(measured_case(0.034, 0.0099, 0.00198, 32768), golden).status, GoldenStatus::match);
+  // Errors 30 % larger everywhere (a lower-precision accumulation): relative_frobenius regresses.
+  const CaseComparison wider = compare_one(measured_case(0.08, 0.013, 0.0026, 32768), golden);
+  EXPECT_EQ(wider.status, GoldenStatus::drift_regressed);
+  EXPECT_EQ(wider.drift->statistic, "relative_frobenius");
+  // A few wrong elements (a bad edge tile): max_abs_error regresses.
+  const CaseComparison tile = compare_one(measured_case(2.0, 0.0102, 0.00204, 32768), golden);
+  EXPECT_EQ(tile.status, GoldenStatus::drift_regressed);
+  EXPECT_EQ(tile.drift->statistic, "max_abs_error");
+  EXPECT_EQ(tile.reason.rfind("kernel max_abs_error grew from 0.0625 to 2 (x32 > x", 0), 0u) << tile.reason;
+}
+
 TEST(GoldenDrift, BadPoliciesAreInputErrors) {
+  EXPECT_THROW(compare_with_golden({}, golden_of({}), fixed_ratio(1.0)), InputError);
   GoldenPolicy p;
-  p.drift_ratio = 1.0;
-  EXPECT_THROW(compare_with_golden({}, golden_of({}), p), InputError);
-  p = {};
   p.max_abs_error_floor = -1;
   EXPECT_THROW(p.validate(), InputError);
+  for (const double bad : {0.0, -1.0, kInf}) {
+    p = {};
+    p.drift_sigmas = bad;
+    EXPECT_THROW(p.validate(), InputError) << bad;
+  }
+  for (const double bad : {0.0, 1.0, -0.5}) {
+    p = {};
+    p.drift_tail_probability = bad;
+    EXPECT_THROW(p.validate(), InputError) << bad;
+  }
 }
 
 // --- the run against the golden as a whole -----------------------------------------
@@ -208,8 +282,10 @@ TEST(GoldenComparisonTest, GoldenVerdictsTurnPassIntoRegressionOrImproved) {
   CaseResult failing_golden = full_case("failing");
   failing_golden.verdict = Verdict::fail;
   std::vector<CaseResult> run = {changed, failing, better, full_case("same")};
-  const GoldenComparison c =
-      compare_with_golden(run, golden_of({full_case("changed"), failing_golden, golden_better, full_case("same")}));
+  GoldenPolicy fixed;
+  fixed.drift_ratio = 1.25;
+  const GoldenComparison c = compare_with_golden(
+      run, golden_of({full_case("changed"), failing_golden, golden_better, full_case("same")}), fixed);
   EXPECT_TRUE(c.has_regressions());
   apply_golden_verdicts(run, c);
   EXPECT_EQ(run[0].verdict, Verdict::regression);

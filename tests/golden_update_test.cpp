@@ -5,15 +5,19 @@
 #include "harness/record/golden_update.hpp"
 
 #include <fstream>
+#include <functional>
+#include <optional>
 #include <sstream>
 
 #include "harness/core/error.hpp"
+#include "tests/input_error_text.hpp"
 #include "tests/results_test_support.hpp"
 
 namespace fp8check::record {
 namespace {
 
 using namespace testing;
+using fp8check::testing::error_of;
 
 TEST(GoldenUpdate, AGoldenKeepsWhatComparisonsNeed) {
   CaseResult received = full_case("a");
@@ -75,13 +79,65 @@ TEST(GoldenUpdate, ThePlanListsNewChangedAndRemovedCases) {
   EXPECT_EQ(first.added.size(), 3u);
 }
 
-TEST(GoldenUpdate, ShardedOrFilteredResultsAreRefused) {
+TEST(GoldenUpdate, APartialRunIsNamedAsSuch) {
   ResultsFile results{"r.h5", sample_metadata(), "", {full_case("a")}};
+  EXPECT_EQ(partial_run_reason(results), std::nullopt);
+  results.metadata.suite_case_count = 1;
+  EXPECT_EQ(partial_run_reason(results), std::nullopt);
+  results.metadata.suite_case_count = 71;
+  EXPECT_EQ(partial_run_reason(results), "1 of the suite's 71 cases");
   results.metadata.filter = "gemm/*";
-  EXPECT_THROW(plan_golden_update(results, nullptr, {}, {}, false), InputError);
-  EXPECT_NO_THROW(plan_golden_update(results, nullptr, {}, {}, true));
-  results.metadata.shard = "1/2";
-  EXPECT_THROW(plan_golden_update(results, nullptr, {}, {}, true), InputError);
+  results.metadata.shard = "0/2";
+  results.metadata.shard_source = "GTEST_SHARD_INDEX";
+  EXPECT_EQ(partial_run_reason(results), "shard 0/2 (from GTEST_SHARD_INDEX), filter 'gemm/*', 1 of the suite's 71 cases");
+}
+
+TEST(GoldenUpdate, PartialResultsAreRefusedUnlessAllowedAndThenRemoveNothing) {
+  const ResultsFile golden = golden_of({full_case("a"), full_case("b"), full_case("c")});
+  CaseResult changed = full_case("a");
+  changed.output->values[0] = 99;
+  for (const auto& partial : std::vector<std::function<void(RunMetadata&)>>{
+           [](RunMetadata& m) { m.filter = "gemm/*"; }, [](RunMetadata& m) { m.shard = "1/2"; },
+           [](RunMetadata& m) { m.suite_case_count = 3; }}) {
+    ResultsFile results{"r.h5", sample_metadata(), "", {changed, full_case("new")}};
+    partial(results.metadata);
+    const std::string e = error_of([&] { plan_golden_update(results, &golden, {}, {}, false); });
+    EXPECT_EQ(e.rfind("r.h5 is not a whole run of suite smoke (", 0), 0u) << e;
+    EXPECT_NE(e.find("it would remove the 2 golden case(s) it lacks"), std::string::npos) << e;
+    EXPECT_NE(e.find("--allow-partial"), std::string::npos) << e;
+    const GoldenUpdatePlan plan = plan_golden_update(results, &golden, {}, {}, true);
+    EXPECT_TRUE(plan.removed.empty());
+    EXPECT_EQ(plan.kept, 2);
+    EXPECT_EQ(plan.added.size(), 1u);
+    EXPECT_EQ(plan.changed.size(), 1u);
+    EXPECT_EQ(plan.cases.size(), 4u);
+    // The golden keeps describing its whole run.
+    EXPECT_EQ(plan.metadata.filter, golden.metadata.filter);
+    EXPECT_EQ(plan.metadata.shard, golden.metadata.shard);
+    std::ostringstream text;
+    print_golden_update(text, plan);
+    EXPECT_NE(text.str().find("1 new, 1 changed, 0 removed, 2 kept (not in the partial run), 0 unchanged"),
+              std::string::npos)
+        << text.str();
+  }
+}
+
+TEST(GoldenUpdate, ResultsOfAnotherSuiteOrSeedNeverUpdateAGolden) {
+  const ResultsFile golden = golden_of({full_case("a")});
+  ResultsFile seeds{"seeds.h5", sample_metadata(), "", {full_case("a")}};
+  seeds.metadata.suite_name = "seeds";
+  for (const bool allow : {false, true})
+    EXPECT_EQ(error_of([&] { plan_golden_update(seeds, &golden, {}, {}, allow); }),
+              "seeds.h5 holds results of suite 'seeds', the golden golden/smoke.h5 those of suite 'smoke': expected "
+              "results of suite 'smoke' (each suite has its own golden, golden/SUITE.h5)");
+  ResultsFile reseeded{"r.h5", sample_metadata(), "", {full_case("a")}};
+  reseeded.metadata.seed = 7;
+  for (const bool allow : {false, true})
+    EXPECT_NE(error_of([&] { plan_golden_update(reseeded, &golden, {}, {}, allow); })
+                  .find("r.h5 ran with seed 7, the golden golden/smoke.h5 with seed 18446744073709551615"),
+              std::string::npos);
+  // Without a golden there is nothing to lose: any whole run starts one.
+  EXPECT_EQ(plan_golden_update(seeds, nullptr, {}, {}, false).added.size(), 1u);
 }
 
 TEST_F(ResultsTest, OnlyWriteGoldenTouchesTheGolden) {

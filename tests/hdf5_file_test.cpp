@@ -70,19 +70,19 @@ TEST_F(Hdf5FileTest, WhatIsWrittenReadsBackExactly) {
   }
   const Hdf5File f = Hdf5File::open(path);
   const Hdf5Group& root = f.root();
-  const Hdf5Array<std::uint8_t> c = root.read_dataset<std::uint8_t>("codes");
+  const Hdf5Array<std::uint8_t> c = root.read_dataset<std::uint8_t>("codes", 6);
   EXPECT_EQ(c.shape, (std::vector<std::uint64_t>{2, 3}));
   EXPECT_EQ(c.values, codes);
-  EXPECT_EQ(root.read_dataset<std::uint16_t>("halves").values, halves);
+  EXPECT_EQ(root.read_dataset<std::uint16_t>("halves", 100).values, halves);
   const Hdf5Group g = root.open_group("scales");
-  const std::vector<float> f_back = g.read_dataset<float>("values").values;
+  const std::vector<float> f_back = g.read_dataset<float>("values", 4).values;
   ASSERT_EQ(f_back.size(), floats.size());
   for (std::size_t i = 0; i < floats.size(); ++i)
     EXPECT_EQ(std::bit_cast<std::uint32_t>(f_back[i]), std::bit_cast<std::uint32_t>(floats[i])) << i;
-  const Hdf5Array<double> big = g.read_dataset<double>("big");
+  const Hdf5Array<double> big = g.read_dataset<double>("big", 3000);
   EXPECT_EQ(big.shape, (std::vector<std::uint64_t>{100, 30}));
   EXPECT_EQ(big.values, doubles);
-  EXPECT_TRUE(g.read_dataset<float>("empty").values.empty());
+  EXPECT_TRUE(g.read_dataset<float>("empty", 0).values.empty());
   EXPECT_EQ(root.string_attribute("recipe"), "blk128x128");
   EXPECT_EQ(root.int_attribute("count"), -42);
   EXPECT_EQ(root.double_attribute("sqnr_db"), 31.25);
@@ -118,9 +118,14 @@ TEST_F(Hdf5FileTest, FailuresNameTheFileAndObjectAndPrintNothing) {
   }
   const Hdf5File f = Hdf5File::open(path);
   ::testing::internal::CaptureStderr();
-  expect_input_error([&] { (void)f.root().read_dataset<double>("values"); },
+  expect_input_error([&] { (void)f.root().read_dataset<double>("values", 2); },
                      {path.string(), "/values", "32-bit float", "expected float64"});
-  expect_input_error([&] { (void)f.root().read_dataset<float>("nope"); }, {path.string(), "/nope"});
+  expect_input_error([&] { (void)f.root().read_dataset<float>("nope", 2); }, {path.string(), "/nope"});
+  // A declared size beyond the caller's bound is refused before anything is allocated.
+  expect_input_error([&] { (void)f.root().read_dataset<float>("values", 1); },
+                     {path.string(), "/values declares 2 elements", "expected at most 1"});
+  EXPECT_EQ(f.root().dataset_shape("values"), (std::vector<std::uint64_t>{2}));
+  EXPECT_EQ(f.root().link_count(), 1u);
   expect_input_error([&] { (void)f.root().int_attribute("name"); }, {"/name", "string", "expected one integer"});
   expect_input_error([&] { (void)f.root().string_attribute("nope"); }, {"/nope", "no such attribute"});
   expect_input_error([&] { (void)f.root().open_group("nope"); }, {"no group /nope"});

@@ -2,6 +2,10 @@
 // Interoperability with numpy itself is checked by tests/cli/convert_test.py.
 #include <gtest/gtest.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -13,6 +17,7 @@
 
 #include "harness/core/error.hpp"
 #include "harness/io/atomic_file.hpp"
+#include "harness/io/output_path.hpp"
 #include "harness/io/npy.hpp"
 
 namespace fp8check::io {
@@ -254,6 +259,71 @@ TEST_F(FilesInTempDir, UnwritableTargetsAreInputErrorsAndCreateNothing) {
                      {in_missing_dir.string() + ": cannot write", std::strerror(ENOENT)});
   expect_input_error([&] { write_npy(dir_, sample(NpyDtype::uint8, {1})); }, {dir_.string() + ": is a directory"});
   EXPECT_TRUE(names().empty());
+}
+
+// Writers replace only a missing or regular file: a FIFO, a device, a socket, a directory
+// or a link to one of them is refused with one line, and nothing is written anywhere.
+TEST_F(FilesInTempDir, OnlyRegularFilesAreEverReplaced) {
+  const fs::path fifo = dir_ / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const int sock = ::socket(AF_UNIX, SOCK_STREAM, 0);
+  ASSERT_GE(sock, 0);
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  const std::string socket_path = (dir_ / "sock").string();
+  ASSERT_LT(socket_path.size(), sizeof address.sun_path);
+  std::strcpy(address.sun_path, socket_path.c_str());
+  ASSERT_EQ(::bind(sock, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
+  fs::create_directory_symlink(dir_, dir_ / "dir_link");
+  fs::create_symlink(fifo, dir_ / "fifo_link");
+  fs::create_symlink(dir_ / "nowhere", dir_ / "dangling");
+  const auto before = names();
+  const std::vector<std::pair<fs::path, std::string>> refused = {
+      {fifo, "is a FIFO (named pipe)"},
+      {dir_ / "sock", "is a socket"},
+      {"/dev/null", "is a character device"},
+      {dir_, "is a directory"},
+      {dir_ / "dir_link", "is a symbolic link to a directory"},
+      {dir_ / "fifo_link", "is a symbolic link to a FIFO (named pipe)"},
+      {dir_ / "dangling", "is a symbolic link to " + (dir_ / "nowhere").string() + ", which does not exist"},
+  };
+  for (const auto& [target, what] : refused) {
+    expect_input_error([&] { write_npy(target, sample(NpyDtype::uint8, {1})); },
+                       {target.string() + ": " + what, "expected a regular file or a new name"});
+    expect_input_error([&] { check_output_path(target); }, {target.string() + ": " + what});
+  }
+  ::close(sock);
+  EXPECT_EQ(names(), before);  // no temporary, nothing replaced
+  struct stat st;
+  ASSERT_EQ(::lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+}
+
+TEST_F(FilesInTempDir, ALinkToARegularFileIsFollowedAndKept) {
+  write_file_atomically(dir_ / "real.npy", as_bytes("old"));
+  fs::create_symlink("real.npy", dir_ / "link.npy");
+  write_file_atomically(dir_ / "link.npy", as_bytes("new"));
+  EXPECT_TRUE(fs::is_symlink(dir_ / "link.npy"));
+  EXPECT_EQ(contents(dir_ / "real.npy"), "new");
+  EXPECT_EQ(names(), (std::vector<std::string>{"link.npy", "real.npy"}));
+}
+
+TEST_F(FilesInTempDir, OutputPathsAreCheckedBeforeAnythingRuns) {
+  write_file_atomically(dir_ / "file", as_bytes("x"));
+  EXPECT_NO_THROW(check_output_path(dir_ / "new.h5"));
+  EXPECT_NO_THROW(check_output_path(dir_ / "file"));
+  EXPECT_NO_THROW(check_output_path(dir_ / "a" / "b" / "new.h5"));  // created later
+  EXPECT_NO_THROW(check_output_path("relative.h5"));
+  expect_input_error([&] { check_output_path(dir_ / "file" / "x.h5"); },
+                     {(dir_ / "file").string() + " is a file, not a directory"});
+  expect_input_error([&] { check_output_path(dir_ / "file" / "a" / "x.h5"); },
+                     {(dir_ / "file").string() + " is a file, not a directory"});
+  expect_input_error([&] { create_output_directory(dir_ / "file"); },
+                     {(dir_ / "file").string() + ": is a file: expected a directory"});
+  expect_input_error([&] { create_output_directory(dir_ / "file" / "sub"); }, {"is a file, not a directory"});
+  create_output_directory(dir_ / "r" / "s");
+  EXPECT_TRUE(fs::is_directory(dir_ / "r" / "s"));
+  EXPECT_EQ(names(), (std::vector<std::string>{"file", "r"}));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// fp8check's codec against the independent test vectors in ../shared/oracle/
-// (ml_dtypes "mldt", PyTorch c10, CUDA host code "cuda", LLVM APFloat "apf").
+// fp8check's codec against independent test vectors (tests/data/oracle/, unpacked into
+// the build tree; FP8CHECK_ORACLE_DIR in the environment points at another set of the
+// same layout) from ml_dtypes "mldt", PyTorch c10, CUDA host code "cuda", LLVM APFloat "apf".
 // Every (format, oracle, mode) the oracle defines is compared on every input; each
 // difference must fall in a documented, deliberate class (docs/formats.md,
 // "Where fp8check differs"), and every class is counted and printed.
@@ -25,9 +26,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// The repository's vectors, unpacked by the build (tests/CMakeLists.txt), unless the
+// environment names another folder of the same layout.
 fs::path oracle_dir() {
-  const char* shared = std::getenv("FP8CHECK_SHARED_DIR");
-  return shared ? fs::path(shared) / "oracle" : fs::path();
+  const char* other = std::getenv("FP8CHECK_ORACLE_DIR");
+  return other ? fs::path(other) : fs::path(FP8CHECK_ORACLE_DIR);
 }
 
 template <typename T>
@@ -116,8 +119,7 @@ std::string explain(Format f, const std::string& oracle, const std::string& mode
 
 TEST(Oracle, EncodeMatchesEveryOracleOrDocumentedDifference) {
   const fs::path dir = oracle_dir();
-  if (dir.empty() || !fs::exists(dir / "MANIFEST.tsv"))
-    GTEST_SKIP() << "oracle vectors not found (set FP8CHECK_SHARED_DIR to the folder holding oracle/)";
+  ASSERT_TRUE(fs::exists(dir / "MANIFEST.tsv")) << dir << ": no oracle vectors (the oracle_vectors target unpacks them)";
   std::map<std::string, std::vector<float>> inputs;
   int compared_files = 0;
   for (const ManifestRow& row : read_manifest(dir)) {
@@ -157,8 +159,7 @@ TEST(Oracle, EncodeMatchesEveryOracleOrDocumentedDifference) {
 
 TEST(Oracle, DecodeTablesMatchEveryOracle) {
   const fs::path dir = oracle_dir();
-  if (dir.empty() || !fs::exists(dir / "MANIFEST.tsv"))
-    GTEST_SKIP() << "oracle vectors not found (set FP8CHECK_SHARED_DIR to the folder holding oracle/)";
+  ASSERT_TRUE(fs::exists(dir / "MANIFEST.tsv")) << dir << ": no oracle vectors (the oracle_vectors target unpacks them)";
   int compared = 0;
   for (const ManifestRow& row : read_manifest(dir)) {
     if (row.kind != "decode") continue;
@@ -186,8 +187,7 @@ TEST(Oracle, DecodeTablesMatchEveryOracle) {
 
 TEST(Oracle, FactsTableMatches) {
   const fs::path dir = oracle_dir();
-  if (dir.empty() || !fs::exists(dir / "facts.tsv"))
-    GTEST_SKIP() << "oracle vectors not found (set FP8CHECK_SHARED_DIR to the folder holding oracle/)";
+  ASSERT_TRUE(fs::exists(dir / "facts.tsv")) << dir << ": no oracle vectors (the oracle_vectors target unpacks them)";
   std::ifstream in(dir / "facts.tsv");
   std::string line;
   std::getline(in, line);

@@ -152,8 +152,9 @@ TEST(AmaxHistory, WindowMaxMostRecentAndUnusableAmaxes) {
   AmaxHistory recent({3, AmaxCompute::most_recent, 0});
   EXPECT_FALSE(max_history.scale_amax());  // TE's initial scale 1 is used until then
   const double steps[] = {1, 4, 2, 1, 1, 0, std::numeric_limits<double>::infinity()};
-  const double expected_max[] = {1, 4, 4, 4, 2, 1, 1};     // window of 3; inf: keep previous
-  const double expected_recent[] = {1, 4, 2, 1, 1, 1, 1};  // 0 and inf: keep previous
+  const double inf = std::numeric_limits<double>::infinity();  // the largest scale (docs/recipes.md)
+  const double expected_max[] = {1, 4, 4, 4, 2, 1, inf};     // window of 3
+  const double expected_recent[] = {1, 4, 2, 1, 1, 1, inf};  // 0: keep previous
   for (int t = 0; t < 7; ++t) {
     max_history.record(steps[t]);
     recent.record(steps[t]);
@@ -161,8 +162,10 @@ TEST(AmaxHistory, WindowMaxMostRecentAndUnusableAmaxes) {
     EXPECT_EQ(*recent.scale_amax(), expected_recent[t]) << "step " << t;
   }
   EXPECT_EQ(max_history.window(), (std::vector<double>{1, 0, std::numeric_limits<double>::infinity()}));
-  recent.record(std::numeric_limits<double>::quiet_NaN());
-  EXPECT_EQ(*recent.scale_amax(), 1);
+  recent.record(std::numeric_limits<double>::quiet_NaN());  // NaN: keep previous
+  EXPECT_EQ(*recent.scale_amax(), inf);
+  recent.record(2);
+  EXPECT_EQ(*recent.scale_amax(), 2);
   expect_input_error([] { AmaxHistory({0, AmaxCompute::max, 0}); }, {"history length 0", ">= 1"});
 }
 

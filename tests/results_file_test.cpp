@@ -143,6 +143,35 @@ class Hdf5Editor {
     H5Tclose(type);
   }
   void remove_link(const char* path) { EXPECT_GE(H5Ldelete(file_, path, H5P_DEFAULT), 0) << path; }
+  // Replaces a dataset by one that declares `dims` float64 elements and stores none
+  // (chunked, never written: the file stays small whatever it claims).
+  void declare_huge(const char* path, std::vector<hsize_t> dims, hid_t type = H5T_IEEE_F64LE) {
+    remove_link(path);
+    const hid_t space = H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    std::vector<hsize_t> chunk(dims.size(), 1024);
+    EXPECT_GE(H5Pset_chunk(dcpl, static_cast<int>(chunk.size()), chunk.data()), 0);
+    const hid_t d = H5Dcreate2(file_, path, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    EXPECT_GE(d, 0) << path;
+    H5Dclose(d);
+    H5Pclose(dcpl);
+    H5Sclose(space);
+  }
+  // Replaces a 1-D string dataset by one holding `values`.
+  void set_strings(const char* path, const std::vector<std::string>& values) {
+    remove_link(path);
+    const hid_t type = H5Tcopy(H5T_C_S1);
+    H5Tset_size(type, H5T_VARIABLE);
+    const hsize_t n = values.size();
+    const hid_t space = H5Screate_simple(1, &n, nullptr);
+    const hid_t d = H5Dcreate2(file_, path, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    std::vector<const char*> pointers;
+    for (const std::string& v : values) pointers.push_back(v.c_str());
+    EXPECT_GE(H5Dwrite(d, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()), 0);
+    H5Dclose(d);
+    H5Sclose(space);
+    H5Tclose(type);
+  }
 
  private:
   hid_t file_;
@@ -206,7 +235,35 @@ TEST_F(ResultsTest, AMissingOrMalformedMemberIsAnInputError) {
       {[](Hdf5Editor& e) { e.set_int("/cases/000000/output", "complete", 7); }, {"complete is 7", "0 or 1"}},
       {[](Hdf5Editor& e) { e.set_string("/cases/000000/kernel_error", "output_type", "bf17"); },
        {"output_type 'bf17'", "e4m3fn"}},
-      {[](Hdf5Editor& e) { e.remove_link("/cases/000002"); }, {"/cases/000002"}},
+      {[](Hdf5Editor& e) { e.remove_link("/cases/000002"); }, {"/case_index lists 4 case(s) but /cases holds 3"}},
+      // A shorter /case_index would silently drop cases: it must agree with /cases.
+      {[](Hdf5Editor& e) { e.set_strings("/case_index", {"a", "b", "c"}); },
+       {"/case_index lists 3 case(s) but /cases holds 4"}},
+      // Datasets that declare 10^11 elements: refused by their declared size, never allocated.
+      {[](Hdf5Editor& e) {
+         e.declare_huge("/cases/000000/output/values", {100000, 1000000});
+         e.set_int("/cases/000000/output", "rows", 100000);
+         e.set_int("/cases/000000/output", "cols", 1000000);
+       },
+       {"/cases/000000/output declares a 100000 x 1000000 output", "memory"}},
+      {[](Hdf5Editor& e) { e.declare_huge("/cases/000000/output/values", {100000000000ull}); },
+       {"/cases/000000/output/values does not have the shape rows x cols"}},
+      {[](Hdf5Editor& e) { e.declare_huge("/cases/000000/kernel_error/worst/index", {100000000000ull}, H5T_STD_I64LE); },
+       {"/cases/000000/kernel_error/worst has columns of different lengths"}},
+      {[](Hdf5Editor& e) {
+         for (const char* c : {"index", "row", "col"})
+           e.declare_huge(("/cases/000000/kernel_error/worst/" + std::string(c)).c_str(), {100000000000ull},
+                          H5T_STD_I64LE);
+         for (const char* c : {"out", "ref", "abs_error"})
+           e.declare_huge(("/cases/000000/kernel_error/worst/" + std::string(c)).c_str(), {100000000000ull});
+       },
+       {"/cases/000000/kernel_error/worst declares 100000000000 rows"}},
+      {[](Hdf5Editor& e) { e.declare_huge("/cases/000000/kernel_error/ulp_histogram", {100000000000ull}, H5T_STD_I64LE); },
+       {"/cases/000000/kernel_error/ulp_histogram", "100000000000 buckets"}},
+      {[](Hdf5Editor& e) { e.declare_huge("/cases/000000/checks/observed", {100000000000ull}); },
+       {"/cases/000000/checks has columns of different lengths"}},
+      {[](Hdf5Editor& e) { e.declare_huge("/case_index", {100000000000ull}, H5T_STD_I64LE); },
+       {"/case_index lists 100000000000 case(s)"}},
       {[](Hdf5Editor& e) { e.remove_link("/cases/000000/checks/limit"); }, {"/cases/000000/checks/limit"}},
       {[](Hdf5Editor& e) { e.remove_link("/case_index"); }, {"/case_index"}},
   };

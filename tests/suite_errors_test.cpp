@@ -93,7 +93,16 @@ TEST_F(SuiteErrors, ExcludeAndOverrideKeysMustBeAxesOfTheBlock) {
 TEST_F(SuiteErrors, ToleranceMistakes) {
   expect_error(suite(kShape + "tolerance = { max_over_bound = \"big\" }\n"), 8, 32,
                {"tolerance max_over_bound is not a number"});
-  expect_error(suite(kShape + "tolerance = { max_over_bound = nan }\n"), 8, 32, {"is nan"});
+  expect_error(suite(kShape + "tolerance = { max_over_bound = nan }\n"), 8, 32,
+               {"tolerance max_over_bound is nan (expected a finite number >= 0)"});
+  // Caught at load, where the line is known, not case by case at run time.
+  expect_error(suite(kShape + "tolerance = { max_over_bound = -inf }\n"), 8, 32,
+               {"tolerance max_over_bound is -inf (expected a finite number >= 0)"});
+  expect_error(suite(kShape + "tolerance = { max_over_bound = inf }\n"), 8, 32, {"is inf"});
+  expect_error(suite(kShape + "tolerance = { rtol = -0.5 }\n"), 8, 22, {"tolerance rtol is -0.5"});
+  expect_error(suite(kShape + "[[cases.override]]\nwhen = { accumulation = \"fp32\" }\n"
+                              "tolerance = { max_over_bound = -1 }\n"),
+               10, 32, {"tolerance max_over_bound is -1"});
   expect_error(suite(kShape + "tolerance = { max_ulp = 2 }\n"), 8, 25,
                {"tolerance key 'max_ulp' is not one of op gemm's", "max_over_bound, mean_over_bound"});
   expect_error(suite(kShape + "[[cases.override]]\nwhen = { accumulation = \"fp32\" }\n"), 8, 1,

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +14,7 @@
 #include "harness/suite/case_filter.hpp"
 #include "harness/suite/shard.hpp"
 #include "suite_test_support.hpp"
+#include "tests/input_error_text.hpp"
 
 namespace fp8check::testing {
 namespace {
@@ -107,41 +110,116 @@ TEST(Shard, EveryFilteredCaseRunsInExactlyOneShardInOrder) {
   }
 }
 
-// Sets or unsets an environment variable for one scope.
-class ScopedEnv {
- public:
-  ScopedEnv(const char* name, const char* value) : name_(name) {
-    if (const char* old = std::getenv(name)) old_ = old;
-    value ? ::setenv(name, value, 1) : ::unsetenv(name);
-  }
-  ~ScopedEnv() { old_ ? ::setenv(name_, old_->c_str(), 1) : ::unsetenv(name_); }
+// A fake environment: choose_shard reads variables only through the lookup.
+EnvironmentLookup env(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](const char* name) -> std::optional<std::string> {
+    const auto it = vars.find(name);
+    return it == vars.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+}
 
- private:
-  const char* name_;
-  std::optional<std::string> old_;
-};
+TEST(Shard, NoSourceIsTheWholeSuite) {
+  const ShardChoice c = choose_shard(std::nullopt, std::nullopt, env({}));
+  EXPECT_EQ(c.shard, (Shard{0, 1}));
+  EXPECT_EQ(c.source, ShardSource::none);
+  EXPECT_EQ(c.recorded(), "");
+  EXPECT_EQ(c.describe(), "the whole suite");
+  // A pod of an Indexed Job that was not asked to shard runs the whole suite.
+  EXPECT_EQ(choose_shard(std::nullopt, std::nullopt, env({{"JOB_COMPLETION_INDEX", "3"}})).source, ShardSource::none);
+}
 
-TEST(Shard, FallsBackToGoogleTestEnvironment) {
-  {
-    ScopedEnv i("GTEST_SHARD_INDEX", nullptr), n("GTEST_TOTAL_SHARDS", nullptr);
-    EXPECT_FALSE(shard_from_environment().has_value());
-    EXPECT_EQ(resolve_shard(std::nullopt).count, 1u);
+TEST(Shard, EverySourceGivesTheShardAndIsRecorded) {
+  const ShardChoice option = choose_shard("2/3", std::nullopt, env({}));
+  EXPECT_EQ(option.shard, (Shard{2, 3}));
+  EXPECT_EQ(shard_source_name(option.source), "--shard");
+  EXPECT_EQ(option.recorded(), "2/3");
+
+  const ShardChoice gtest =
+      choose_shard(std::nullopt, std::nullopt, env({{"GTEST_SHARD_INDEX", "1"}, {"GTEST_TOTAL_SHARDS", "3"}}));
+  EXPECT_EQ(gtest.shard, (Shard{1, 3}));
+  EXPECT_EQ(shard_source_name(gtest.source), "GTEST_SHARD_INDEX");
+  EXPECT_EQ(gtest.describe(), "shard 1/3 (from GTEST_SHARD_INDEX=1 GTEST_TOTAL_SHARDS=3)");
+
+  // sbatch --array=4-6: tasks 4, 5, 6 are shards 0, 1, 2.
+  const ShardChoice slurm = choose_shard(
+      std::nullopt, std::nullopt,
+      env({{"SLURM_ARRAY_TASK_ID", "5"}, {"SLURM_ARRAY_TASK_MIN", "4"}, {"SLURM_ARRAY_TASK_COUNT", "3"},
+           {"SLURM_ARRAY_TASK_MAX", "6"}, {"SLURM_ARRAY_TASK_STEP", "1"}}));
+  EXPECT_EQ(slurm.shard, (Shard{1, 3}));
+  EXPECT_EQ(shard_source_name(slurm.source), "SLURM_ARRAY_TASK_ID");
+  // sbatch --array=0-12:4: tasks 0, 4, 8, 12.
+  EXPECT_EQ(choose_shard(std::nullopt, std::nullopt,
+                         env({{"SLURM_ARRAY_TASK_ID", "8"}, {"SLURM_ARRAY_TASK_MIN", "0"},
+                              {"SLURM_ARRAY_TASK_COUNT", "4"}, {"SLURM_ARRAY_TASK_STEP", "4"},
+                              {"SLURM_ARRAY_TASK_MAX", "12"}}))
+                .shard,
+            (Shard{2, 4}));
+
+  const ShardChoice k8s = choose_shard(std::nullopt, "4", env({{"JOB_COMPLETION_INDEX", "3"}}));
+  EXPECT_EQ(k8s.shard, (Shard{3, 4}));
+  EXPECT_EQ(shard_source_name(k8s.source), "JOB_COMPLETION_INDEX");
+
+  // --shard 0/1 names the whole suite: recorded as a whole run.
+  EXPECT_EQ(choose_shard("0/1", std::nullopt, env({})).recorded(), "");
+}
+
+TEST(Shard, SourcesThatDisagreeAreAnInputErrorOfOneLine) {
+  const auto gtest = env({{"GTEST_SHARD_INDEX", "2"}, {"GTEST_TOTAL_SHARDS", "3"}});
+  const std::string e = error_of([&] { choose_shard("0/5", std::nullopt, gtest); });
+  EXPECT_EQ(e,
+            "the shard is given two ways: --shard 0/5 (shard 0/5) and GTEST_SHARD_INDEX=2 GTEST_TOTAL_SHARDS=3 "
+            "(shard 2/3): expected one source; drop --shard or unset the variables");
+  // Sources that agree are one shard, recorded as the first (--shard).
+  EXPECT_EQ(choose_shard("2/3", std::nullopt, gtest).source, ShardSource::option);
+  const auto both = env({{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "2"}, {"SLURM_ARRAY_TASK_ID", "1"},
+                         {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_COUNT", "2"}});
+  EXPECT_NE(error_of([&] { choose_shard(std::nullopt, std::nullopt, both); }).find("given two ways"),
+            std::string::npos);
+}
+
+TEST(Shard, MalformedOrIncompleteSourcesAreInputErrors) {
+  const std::vector<std::map<std::string, std::string>> bad = {
+      {{"GTEST_SHARD_INDEX", "1"}},
+      {{"GTEST_TOTAL_SHARDS", "3"}},
+      {{"GTEST_SHARD_INDEX", "3"}, {"GTEST_TOTAL_SHARDS", "3"}},
+      {{"GTEST_SHARD_INDEX", "-1"}, {"GTEST_TOTAL_SHARDS", "3"}},
+      {{"GTEST_SHARD_INDEX", "x"}, {"GTEST_TOTAL_SHARDS", "3"}},
+      {{"GTEST_SHARD_INDEX", ""}, {"GTEST_TOTAL_SHARDS", "3"}},
+      {{"GTEST_SHARD_INDEX", "0"}, {"GTEST_TOTAL_SHARDS", "0"}},
+      {{"SLURM_ARRAY_TASK_ID", "1"}},                                                             // no MIN, COUNT
+      {{"SLURM_ARRAY_TASK_ID", "1"}, {"SLURM_ARRAY_TASK_MIN", "2"}, {"SLURM_ARRAY_TASK_COUNT", "3"}},  // below MIN
+      {{"SLURM_ARRAY_TASK_ID", "5"}, {"SLURM_ARRAY_TASK_MIN", "2"}, {"SLURM_ARRAY_TASK_COUNT", "3"}},  // beyond COUNT
+      {{"SLURM_ARRAY_TASK_ID", "3"},
+       {"SLURM_ARRAY_TASK_MIN", "0"},
+       {"SLURM_ARRAY_TASK_COUNT", "3"},
+       {"SLURM_ARRAY_TASK_STEP", "2"}},  // off the step
+      {{"SLURM_ARRAY_TASK_ID", "3"},
+       {"SLURM_ARRAY_TASK_MIN", "1"},
+       {"SLURM_ARRAY_TASK_COUNT", "3"},
+       {"SLURM_ARRAY_TASK_MAX", "7"}},  // --array=1,3,7: a list, not a range
+      {{"SLURM_ARRAY_TASK_ID", "0"}, {"SLURM_ARRAY_TASK_MIN", "0"}, {"SLURM_ARRAY_TASK_COUNT", "0"}},
+  };
+  for (const auto& vars : bad) {
+    const std::string e = error_of([&] { choose_shard(std::nullopt, std::nullopt, env(vars)); });
+    EXPECT_NE(e, "no InputError") << vars.begin()->first << "=" << vars.begin()->second;
+    EXPECT_EQ(e.find('\n'), std::string::npos) << e;
   }
-  {
-    ScopedEnv i("GTEST_SHARD_INDEX", "2"), n("GTEST_TOTAL_SHARDS", "3");
-    const Shard s = resolve_shard(std::nullopt);
-    EXPECT_EQ(s.index, 2u);
-    EXPECT_EQ(s.count, 3u);
-    EXPECT_EQ(resolve_shard("0/5").count, 5u);  // --shard wins over the environment
-  }
-  {
-    ScopedEnv i("GTEST_SHARD_INDEX", "1"), n("GTEST_TOTAL_SHARDS", nullptr);
-    EXPECT_THROW(shard_from_environment(), InputError);
-  }
-  for (const char* bad : {"3", "x", "-1", ""}) {
-    ScopedEnv i("GTEST_SHARD_INDEX", bad), n("GTEST_TOTAL_SHARDS", "3");
-    EXPECT_THROW(resolve_shard(std::nullopt), InputError) << bad;
-  }
+  EXPECT_NE(error_of([] { choose_shard(std::nullopt, "4", env({})); }).find("JOB_COMPLETION_INDEX"),
+            std::string::npos);  // --shard-total outside an Indexed Job
+  for (const char* total : {"0", "-4", "x", ""})
+    EXPECT_NE(error_of([&] { choose_shard(std::nullopt, total, env({{"JOB_COMPLETION_INDEX", "0"}})); }),
+              "no InputError")
+        << total;
+  EXPECT_NE(error_of([] { choose_shard(std::nullopt, "4", env({{"JOB_COMPLETION_INDEX", "4"}})); }), "no InputError");
+}
+
+TEST(Shard, AnEmptySelectionSaysWhetherTheFilterOrTheShardIsToBlame) {
+  EXPECT_EQ(empty_selection_reason("smoke", 71, "nothing*", 0, {}),
+            "the filter 'nothing*' selects no case of suite smoke (71 cases: fp8check list smoke prints their ids)");
+  const ShardChoice huge = choose_shard("99999/100000", std::nullopt, env({}));
+  EXPECT_EQ(empty_selection_reason("smoke", 71, "*", 71, huge),
+            "shard 99999/100000 (from --shard 99999/100000) holds no case: the filter '*' selects 71 case(s) of suite "
+            "smoke, one per shard for the first 71 shards (expected a shard count N <= 71)");
 }
 
 }  // namespace

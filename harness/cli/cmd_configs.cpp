@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <map>
 
 #include "harness/cli/command.hpp"
@@ -27,6 +28,9 @@ ScaleBlock parse_scale_block(const std::string& text) {
 }
 
 }  // namespace
+
+// Groups of a grouped GEMM (experts) or batch count: far more than any model has.
+constexpr std::int64_t kMaxGroups = std::int64_t{1} << 20;
 
 int run_configs(const std::vector<std::string>& args) {
   namespace po = boost::program_options;
@@ -60,6 +64,14 @@ int run_configs(const std::vector<std::string>& args) {
   if (layout.size() != 2 || (layout[0] != 'T' && layout[0] != 'N') || (layout[1] != 'T' && layout[1] != 'N'))
     throw InputError("bad --layout '" + layout + "': expected TN, NN, NT or TT");
 
+  // Bounded before anything is sized by them (a --masked problem has one row count per
+  // group); the problem's bytes are then checked against memory by GemmDesc::validate.
+  constexpr std::int64_t kMaxExtent = std::int64_t{1} << 40;
+  require_range("--m", m, std::int64_t{1}, kMaxExtent);
+  require_range("--n", n, std::int64_t{1}, kMaxExtent);
+  require_range("--k", k, std::int64_t{1}, kMaxExtent);
+  require_range("--groups", groups, std::int64_t{1}, kMaxGroups);
+  require_range("--top", top, 0, std::numeric_limits<int>::max());
   GemmDesc p;
   p.m = m;
   p.n = n;
@@ -81,6 +93,7 @@ int run_configs(const std::vector<std::string>& args) {
   p.a_k_major = layout[0] == 'T';
   p.b_k_major = layout[1] == 'N';
   const DeviceProfile& d = find_device_profile(device);
+  p.validate();  // before anything is printed: a problem too large for memory is an input error
 
   std::cout << p << " on " << d.name << " (" << d.examples << ")\n";
   const GemmSelection sel = select_gemm_configs(p, d);

@@ -16,6 +16,7 @@
 #include "harness/core/error.hpp"
 #include "harness/core/format_names.hpp"
 #include "harness/io/npy.hpp"
+#include "harness/io/output_path.hpp"
 
 namespace fp8check::cli {
 namespace {
@@ -207,6 +208,7 @@ int run_convert(const std::vector<std::string>& args) {
   if (a.in_path.empty() || a.out_path.empty())
     throw InputError("expected IN.npy OUT.npy (see fp8check convert --help)");
   if (a.has("to") == a.has("from")) throw InputError("expected exactly one of --to FORMAT or --from FORMAT");
+  io::check_output_path(a.out_path);  // before reading: a FIFO or device is never replaced
   const std::string summary = a.has("to") ? run_encode(a, parse_format(a.to)) : run_decode(a, parse_format(a.from));
   std::printf("converted %s -> %s\n", summary.c_str(), a.out_path.c_str());
   return kExitPass;

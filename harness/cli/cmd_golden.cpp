@@ -10,6 +10,7 @@
 #include "harness/cli/parse_options.hpp"
 #include "harness/cli/golden_policy_options.hpp"
 #include "harness/core/error.hpp"
+#include "harness/io/output_path.hpp"
 #include "harness/record/golden_update.hpp"
 
 namespace fp8check::cli {
@@ -27,10 +28,13 @@ int run_golden(const std::vector<std::string>& args) {
       "golden keeps outputs, statistics, verdicts and run metadata; outputs larger than\n"
       "--max-output-elements keep their digest and a strided sample. All goldens in the\n"
       "golden's directory together must stay within 20 MiB. Never asks anything.\n"
+      "Refused: results of another suite or seed than the golden's, and results that are not\n"
+      "a whole run (a shard, a filter, fewer cases than the suite) unless --allow-partial.\n"
       "Exit 0: planned (and written with --write); 2: bad input, nothing written.\n\nOptions");
   opts.add_options()("help,h", "show this help")("golden", po::value(&golden_path), "the golden file to update")(
       "write", "write the updated golden (default: only print what would change)")(
-      "keep-missing", "keep golden cases the results lack (needed for a filtered run)")(
+      "allow-partial",
+      "accept results of a filtered or sharded run: only add and change cases, keep those the run lacks")(
       "max-output-elements", po::value(&budget.max_output_elements)->default_value(budget.max_output_elements),
       "outputs up to this many elements are kept whole")(
       "sample-elements", po::value(&budget.sample_elements)->default_value(budget.sample_elements),
@@ -47,12 +51,15 @@ int run_golden(const std::vector<std::string>& args) {
   if (results_path.empty() || golden_path.empty())
     throw InputError("expected RESULTS.h5 and --golden GOLDEN.h5 (see fp8check golden --help)");
   const record::GoldenPolicy policy = policy_args.resolve();
+  if (vm.count("write")) io::check_output_path(golden_path);  // a FIFO, device or directory is never replaced
 
   const record::ResultsFile results = record::read_results(results_path);
   std::optional<record::ResultsFile> golden;
-  if (std::filesystem::exists(golden_path)) golden = record::read_results(golden_path);
+  std::error_code ec;
+  if (std::filesystem::symlink_status(golden_path, ec).type() != std::filesystem::file_type::not_found)
+    golden = record::read_results(golden_path);  // whatever is there must be a golden: never overwrite anything else
   const record::GoldenUpdatePlan plan =
-      record::plan_golden_update(results, golden ? &*golden : nullptr, policy, budget, vm.count("keep-missing") != 0);
+      record::plan_golden_update(results, golden ? &*golden : nullptr, policy, budget, vm.count("allow-partial") != 0);
   std::printf("golden update: %s -> %s%s\n", results_path.c_str(), golden_path.c_str(),
               golden ? "" : " (no golden yet: every case is new)");
   record::print_golden_update(std::cout, plan);
@@ -64,6 +71,9 @@ int run_golden(const std::vector<std::string>& args) {
   } else {
     const std::string regenerate =
         results.regenerate + "; fp8check golden update " + results_path + " --golden " + golden_path + " --write";
+    if (!plan.removed.empty())
+      std::printf("removing %zu case(s) from %s (listed above)\n", plan.removed.size(), golden_path.c_str());
+    if (const auto dir = std::filesystem::path(golden_path).parent_path(); !dir.empty()) io::create_output_directory(dir);
     const std::uintmax_t bytes = record::write_golden(golden_path, plan, budget, regenerate);
     std::printf("wrote %s: %zu cases, %.2f MiB\n", golden_path.c_str(), plan.cases.size(),
                 static_cast<double>(bytes) / (1 << 20));

@@ -7,6 +7,7 @@
 #include "harness/cli/command.hpp"
 #include "harness/cli/parse_options.hpp"
 #include "harness/core/error.hpp"
+#include "harness/io/output_path.hpp"
 #include "harness/record/results_merge.hpp"
 
 namespace fp8check::cli {
@@ -31,6 +32,7 @@ int run_merge(const std::vector<std::string>& args) {
   if (paths.size() < 2)
     throw InputError("expected OUT.h5 and one or more input results files (see fp8check merge --help)");
 
+  io::check_output_path(paths[0]);  // before reading the inputs: a bad OUT fails at once
   std::vector<record::ResultsFile> inputs;
   std::string command = "fp8check merge";
   for (std::size_t i = 0; i < paths.size(); ++i) {

@@ -7,6 +7,7 @@
 #include "harness/cli/command.hpp"
 #include "harness/cli/parse_options.hpp"
 #include "harness/core/error.hpp"
+#include "harness/io/output_path.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/report/reporter.hpp"
 
@@ -30,6 +31,8 @@ int run_report(const std::vector<std::string>& args) {
   if (!parse_options(args, opts, po::options_description(), pos, vm)) return kExitPass;
   if (inputs.empty()) throw InputError("fp8check report needs at least one RESULTS.h5");
   if (out.empty()) throw InputError("fp8check report needs --out DIR (the folder the reports go to)");
+  // Before reading anything: a --out that is a file fails at once.
+  io::create_output_directory(out);
   RunMetadata meta;
   std::vector<CaseResult> cases;
   for (std::size_t i = 0; i < inputs.size(); ++i) {
@@ -43,7 +46,6 @@ int run_report(const std::vector<std::string>& args) {
   }
   report::ReportOptions ro;
   ro.gnuplot = gnuplot;
-  std::filesystem::create_directories(out);
   report::make_reporter("console", ro)->write(meta, cases, std::cout);
   const std::pair<const char*, const char*> files[] = {
       {"json", "summary.json"}, {"junit", "junit.xml"}, {"markdown", "report.md"}, {"html", "report.html"}};

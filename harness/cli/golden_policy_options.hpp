@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -11,15 +12,22 @@ namespace fp8check::cli {
 
 struct GoldenPolicyArgs {
   std::string deterministic = "emulated";
+  std::optional<double> drift_ratio;  // not given: thresholds from each statistic's sampling spread
   record::GoldenPolicy policy;
 
   void add_to(boost::program_options::options_description& opts) {
     namespace po = boost::program_options;
     opts.add_options()("deterministic", po::value(&deterministic)->default_value(deterministic),
                        "comma-separated backends compared bit for bit; the others by error drift")(
-        "drift-ratio", po::value(&policy.drift_ratio)->default_value(policy.drift_ratio, "1.25"),
-        "GPU backends: a kernel max_abs_error or relative_frobenius that grows (shrinks) by more than this "
-        "factor regresses (improves)")(
+        "drift-sigmas", po::value(&policy.drift_sigmas)->default_value(policy.drift_sigmas, "5"),
+        "GPU backends: kernel relative_frobenius regresses (improves) beyond this many standard deviations "
+        "of its sampling spread")(
+        "drift-tail-probability",
+        po::value(&policy.drift_tail_probability)->default_value(policy.drift_tail_probability, "1e-4"),
+        "GPU backends: kernel max_abs_error regresses (improves) beyond what a seed change exceeds with this "
+        "probability")(
+        "drift-ratio", po::value<double>()->notifier([this](double r) { drift_ratio = r; }),
+        "GPU backends: one fixed ratio instead for both statistics and every case (e.g. 1.25)")(
         "abs-floor", po::value(&policy.max_abs_error_floor)->default_value(policy.max_abs_error_floor, "1e-6"),
         "max_abs_error below this counts as this (noise near 0), tensor units")(
         "frobenius-floor",
@@ -30,6 +38,7 @@ struct GoldenPolicyArgs {
   // The policy with --deterministic split; InputError on bad values.
   record::GoldenPolicy resolve() const {
     record::GoldenPolicy p = policy;
+    if (drift_ratio) p.drift_ratio = drift_ratio;
     p.deterministic_backends.clear();
     std::istringstream names(deterministic);
     for (std::string name; std::getline(names, name, ',');)

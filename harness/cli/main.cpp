@@ -68,8 +68,10 @@ int main(int argc, char** argv) {
       return kExitInternal;
     }
   }
-  std::fprintf(stderr, "fp8check: unknown command '%s'\n\n", argv[1]);
-  print_usage(stderr);
+  std::string known;
+  for (const Command& c : kCommands) known += (known.empty() ? "" : ", ") + std::string(c.name);
+  std::fprintf(stderr, "fp8check: error: unknown command '%s' (expected one of %s; fp8check --help)\n", argv[1],
+               known.c_str());
   return kExitUsage;
 }
 

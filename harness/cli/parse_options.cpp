@@ -1,17 +1,55 @@
 #include "harness/cli/parse_options.hpp"
 
+#include <cstdint>
 #include <iostream>
+#include <limits>
+#include <typeinfo>
 
 namespace fp8check::cli {
 
 namespace po = boost::program_options;
+
+namespace {
+
+// The largest value of the option's unsigned type, or 0 when its type is not unsigned.
+std::uint64_t unsigned_maximum(const po::option_description& d) {
+  const auto* typed = dynamic_cast<const po::typed_value_base*>(d.semantic().get());
+  if (typed == nullptr) return 0;
+  const std::type_info& t = typed->value_type();
+  if (t == typeid(unsigned char)) return std::numeric_limits<unsigned char>::max();
+  if (t == typeid(unsigned short)) return std::numeric_limits<unsigned short>::max();
+  if (t == typeid(unsigned int)) return std::numeric_limits<unsigned int>::max();
+  if (t == typeid(unsigned long)) return std::numeric_limits<unsigned long>::max();
+  if (t == typeid(unsigned long long)) return std::numeric_limits<unsigned long long>::max();
+  return 0;
+}
+
+// Boost reads "-1" for an unsigned option as its largest value: refuse any sign instead.
+void refuse_signed_unsigned(const po::parsed_options& parsed, const po::options_description& all) {
+  for (const po::option& o : parsed.options) {
+    if (o.unregistered || o.string_key.empty()) continue;
+    const po::option_description* d = all.find_nothrow(o.string_key, false);
+    const std::uint64_t max = d ? unsigned_maximum(*d) : 0;
+    if (max == 0) continue;
+    for (const std::string& token : o.value) {
+      const auto first = token.find_first_not_of(" \t");
+      if (first != std::string::npos && (token[first] == '-' || token[first] == '+'))
+        throw InputError("--" + o.string_key + " '" + token + "': expected an integer in 0.." + std::to_string(max) +
+                         " (digits only, no sign)");
+    }
+  }
+}
+
+}  // namespace
 
 bool parse_options(const std::vector<std::string>& args, const po::options_description& visible,
                    const po::options_description& hidden, const po::positional_options_description& positional,
                    po::variables_map& vm) {
   po::options_description all;
   all.add(visible).add(hidden);
-  po::store(po::command_line_parser(args).options(all).positional(positional).run(), vm);
+  const po::parsed_options parsed = po::command_line_parser(args).options(all).positional(positional).run();
+  refuse_signed_unsigned(parsed, all);
+  po::store(parsed, vm);
   if (vm.count("help")) {
     std::cout << visible << "\n";
     return false;

@@ -3,21 +3,22 @@
 #include <cstdio>
 #include <iostream>
 
+#include "harness/io/output_path.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/report/reporter.hpp"
 
 namespace fp8check::cli {
 
 int write_run_outputs(const RunOutcome& outcome, const RunOutputPaths& paths) {
-  namespace fs = std::filesystem;
   for (const CaseResult& r : outcome.results)
     if (r.verdict == Verdict::regression) std::fprintf(stderr, "regression %s\n           %s\n", r.id.c_str(), r.reason.c_str());
 
-  if (paths.results.has_parent_path()) fs::create_directories(paths.results.parent_path());
+  // Input errors (exit 2), not filesystem_error (exit 3), for a folder that is a file.
+  if (paths.results.has_parent_path()) io::create_output_directory(paths.results.parent_path());
   record::ResultsWriteOptions wopts;
   wopts.regenerate = outcome.metadata.command_line;
   record::write_results(paths.results, outcome.metadata, outcome.results, wopts);
-  fs::create_directories(paths.report);
+  io::create_output_directory(paths.report);
   report::make_reporter("console")->write(outcome.metadata, outcome.results, std::cout);
   const std::pair<const char*, const char*> files[] = {
       {"json", "summary.json"}, {"junit", "junit.xml"}, {"markdown", "report.md"}, {"html", "report.html"}};

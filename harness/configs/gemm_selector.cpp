@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <tuple>
 
 #include "harness/core/error.hpp"
@@ -105,7 +106,13 @@ Shape tile_shape(const GemmDesc& p, const GemmConfig& c) {
       break;
   }
   Shape s;
-  s.tiles_mn = std::max<std::int64_t>(1, mt * nt);
+  // Overflow-safe: validate() bounds the problem's bytes, but the tile count is checked
+  // on its own so that no problem can print a wrapped-around wave count.
+  std::int64_t tiles = 0;
+  if (__builtin_mul_overflow(mt, nt, &tiles))
+    throw InputError("GEMM problem " + p.shape_id() + " has more than 2^63 output tiles of " +
+                     std::to_string(c.block_m) + "x" + std::to_string(c.block_n) + ": expected a smaller problem");
+  s.tiles_mn = std::max<std::int64_t>(1, tiles);
   const double computed = static_cast<double>(mt) * c.block_m * static_cast<double>(nt) * c.block_n;
   s.padding = computed > 0 ? 1.0 - static_cast<double>(useful_rows) * static_cast<double>(p.n) / computed : 0.0;
   return s;
@@ -194,7 +201,11 @@ ConfigVerdict evaluate_gemm_config(const GemmDesc& p, const DeviceProfile& d, co
   cand.config = c;
   cand.smem_bytes = smem;
   cand.regs_per_thread = regs;
-  const std::int64_t tiles = shape.tiles_mn * c.split_k;
+  std::int64_t tiles = 0;
+  if (__builtin_mul_overflow(shape.tiles_mn, static_cast<std::int64_t>(c.split_k), &tiles) ||
+      ceil_div(tiles, d.num_sms) > std::numeric_limits<int>::max())
+    throw InputError("GEMM problem " + p.shape_id() + " needs more than 2^31 waves on " + d.name +
+                     ": expected a smaller problem");
   cand.waves = static_cast<int>(ceil_div(tiles, d.num_sms));
   cand.padding = shape.padding;
   // Relative time (a ranking model, not a timing claim): waves x time of one tile, where a

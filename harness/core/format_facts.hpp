@@ -1,5 +1,5 @@
 // Facts about a format, derived by decoding its codes (never typed in by hand), for
-// `fp8check formats`, docs/formats.md and the tests against ../shared/oracle/facts.tsv.
+// `fp8check formats`, docs/formats.md and the tests against tests/data/oracle/facts.tsv.
 #pragma once
 
 #include <cstdint>

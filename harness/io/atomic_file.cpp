@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "harness/core/error.hpp"
+#include "harness/io/output_path.hpp"
 
 namespace fp8check::io {
 namespace {
@@ -41,19 +42,16 @@ std::filesystem::path directory_of(const std::filesystem::path& target) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
-  if (!target_.has_filename()) throw InputError(target_.string() + ": not a file name: expected DIR/NAME");
-  std::error_code ec;
-  if (std::filesystem::is_directory(target_, ec))
-    throw InputError(target_.string() + ": is a directory: expected a file name");
+AtomicFile::AtomicFile(std::filesystem::path target)
+    : target_(std::move(target)), destination_(replaceable_target(target_)) {
 
   // The process id separates concurrent processes, the counter the files of one
   // process; O_EXCL settles any remaining collision (a stale file of a dead process).
   static std::atomic<unsigned> counter{0};
   std::string prefix = ".";  // (appending avoids GCC 12's false -Wrestrict on "lit" + std::string&&)
-  prefix += target_.filename().string() + ".tmp." + std::to_string(::getpid()) + ".";
+  prefix += destination_.filename().string() + ".tmp." + std::to_string(::getpid()) + ".";
   for (;;) {
-    temp_ = directory_of(target_) / (prefix + std::to_string(counter.fetch_add(1)));
+    temp_ = directory_of(destination_) / (prefix + std::to_string(counter.fetch_add(1)));
     const int fd = open_retrying(temp_, O_WRONLY | O_CREAT | O_EXCL, 0666);
     if (fd >= 0) {
       ::close(fd);
@@ -93,12 +91,15 @@ void AtomicFile::commit() {
   const int fd = open_retrying(temp_, O_RDONLY);
   if (fd < 0) fail(target_, "reopening " + temp_.string(), errno);
   if (const int err = sync_and_close(fd)) fail(target_, "syncing " + temp_.string(), err);
-  if (::rename(temp_.c_str(), target_.c_str()) != 0) fail(target_, "renaming " + temp_.string(), errno);
+  // Checked again just before the rename: the target may have changed since the constructor.
+  if (replaceable_target(target_) != destination_)
+    throw InputError(target_.string() + ": changed while it was being written (now a link elsewhere): nothing written");
+  if (::rename(temp_.c_str(), destination_.c_str()) != 0) fail(target_, "renaming " + temp_.string(), errno);
   committed_ = true;
   // Make the rename durable (fsync(2): "an explicit fsync() on a file descriptor for
   // the directory is also needed"). Best effort: the replacement has already happened,
   // and some file systems cannot fsync a directory at all (EINVAL).
-  const int dir_fd = open_retrying(directory_of(target_), O_RDONLY | O_DIRECTORY);
+  const int dir_fd = open_retrying(directory_of(destination_), O_RDONLY | O_DIRECTORY);
   if (dir_fd >= 0) sync_and_close(dir_fd);
 }
 

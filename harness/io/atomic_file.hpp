@@ -9,6 +9,10 @@
 // A process killed by a signal may leave its hidden ".NAME.tmp.PID.N" behind, but
 // never a damaged NAME.
 //
+// Only a missing or regular file is ever replaced (output_path.hpp): a FIFO, device,
+// socket or directory at the target is an InputError, and a symbolic link to a regular
+// file is followed (the file it points to is replaced, the link kept).
+//
 // Any writer can use it: write through temp_path() (e.g. an HDF5 file created there),
 // close it, then commit().
 #pragma once
@@ -22,13 +26,16 @@ namespace fp8check::io {
 class AtomicFile {
  public:
   // Reserves a new, empty temporary file next to `target` (created exclusively, so
-  // two writers never share one). Throws InputError if the directory is not writable.
+  // two writers never share one). Throws InputError if the directory is not writable or
+  // the target is not a missing or regular file (or a link to one).
   explicit AtomicFile(std::filesystem::path target);
   ~AtomicFile();  // removes the temporary unless committed
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   const std::filesystem::path& target() const { return target_; }
+  // The file that is replaced: the target, or the file a symbolic link target points to.
+  const std::filesystem::path& destination() const { return destination_; }
   // Where the new content goes; its name is ".NAME.tmp.PID.N" in the target's directory.
   const std::filesystem::path& temp_path() const { return temp_; }
 
@@ -42,6 +49,7 @@ class AtomicFile {
 
  private:
   std::filesystem::path target_;
+  std::filesystem::path destination_;
   std::filesystem::path temp_;
   bool committed_ = false;
 };

@@ -6,6 +6,7 @@
 #include <ostream>
 
 #include "harness/core/error.hpp"
+#include "harness/core/machine_memory.hpp"
 #include "harness/core/format_names.hpp"
 
 namespace fp8check {
@@ -80,7 +81,28 @@ std::int64_t AttentionDesc::visible_keys(std::int64_t i) const {
   return std::clamp<std::int64_t>(i + seq_kv - seq_q + 1, 0, seq_kv);
 }
 
-void AttentionDesc::validate() const {
+std::optional<std::uint64_t> AttentionDesc::problem_bytes() const {
+  for (const std::int64_t v : {batch, q_heads, kv_heads, seq_q, seq_kv, head_dim_qk, head_dim_v})
+    if (v < 0) return std::nullopt;
+  const auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
+  // batch * heads * seq * dim elements of `bits` bits, in bytes (rounded up).
+  const auto tensor = [&](std::int64_t heads, std::int64_t seq, std::int64_t dim, int bits) {
+    std::optional<std::uint64_t> n = u(bits);
+    for (const std::int64_t e : {batch, heads, seq, dim}) n = n ? checked_product(*n, u(e)) : std::nullopt;
+    return n ? std::optional<std::uint64_t>(*n / 8 + (*n % 8 != 0)) : std::nullopt;
+  };
+  const std::optional<std::uint64_t> parts[] = {
+      tensor(q_heads, seq_q, head_dim_qk, q_type.bits()), tensor(kv_heads, seq_kv, head_dim_qk, k_type.bits()),
+      tensor(kv_heads, seq_kv, head_dim_v, v_type.bits()),
+      tensor(q_heads, seq_q, head_dim_v, 8 * output_type_bytes(o_type))};
+  std::optional<std::uint64_t> total = 0;
+  for (const auto& part : parts) total = total && part ? checked_sum(*total, *part) : std::nullopt;
+  return total;
+}
+
+void AttentionDesc::validate() const { validate(machine_memory_bytes()); }
+
+void AttentionDesc::validate(std::uint64_t memory_bytes) const {
   auto fail = [this](const std::string& what) {
     throw InputError("invalid attention problem " + shape_id() + ": " + what);
   };
@@ -88,6 +110,11 @@ void AttentionDesc::validate() const {
                                     {seq_q, "seq_q"}, {seq_kv, "seq_kv"}, {head_dim_qk, "head_dim_qk"},
                                     {head_dim_v, "head_dim_v"}})
     if (value < 1) fail(std::string(name) + " = " + std::to_string(value) + ": expected >= 1");
+  const std::optional<std::uint64_t> bytes = problem_bytes();
+  if (!bytes) fail("Q, K, V and O hold more than 2^64 bytes: expected a problem that fits in memory");
+  if (memory_bytes != 0 && *bytes > memory_bytes)
+    fail("Q, K, V and O take " + byte_text(*bytes) + " in their types, more than the " +
+         byte_text(memory_bytes) + " of memory this process may use: expected a smaller shape");
   if (q_heads % kv_heads != 0)
     fail("kv_heads = " + std::to_string(kv_heads) + " does not divide q_heads = " + std::to_string(q_heads) +
          ": GQA needs q_heads a multiple of kv_heads (MHA: equal, MQA: kv_heads = 1)");

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include "harness/core/element_type.hpp"
@@ -62,8 +63,14 @@ struct AttentionDesc {
   std::int64_t kv_head_of(std::int64_t q_head) const { return q_head / group_size(); }
   // Keys query row i sees: [0, visible_keys(i)); 0 when a causal row sees none.
   std::int64_t visible_keys(std::int64_t i) const;
-  // Throws InputError naming the field, its value and what is accepted.
+  // Bytes of Q, K, V and O in their own types; nullopt when the count does not fit in 64
+  // bits. Overflow-safe for any field values.
+  std::optional<std::uint64_t> problem_bytes() const;
+  // Throws InputError naming the field, its value and what is accepted, and when the
+  // problem's bytes exceed the memory this process may use (as GemmDesc::validate).
   void validate() const;
+  // The same against `memory_bytes` of memory (0: not checked).
+  void validate(std::uint64_t memory_bytes) const;
 };
 
 std::ostream& operator<<(std::ostream& os, const AttentionDesc& d);

@@ -6,6 +6,7 @@
 
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
+#include "harness/core/machine_memory.hpp"
 
 namespace fp8check {
 
@@ -32,12 +33,41 @@ std::int64_t GemmDesc::stored_rows() const {
   return m;
 }
 
-void GemmDesc::validate() const {
+std::optional<std::uint64_t> GemmDesc::problem_bytes() const {
+  if (m < 0 || n < 0 || k < 0 || groups < 0) return std::nullopt;
+  const auto u = [](std::int64_t v) { return static_cast<std::uint64_t>(v); };
+  // Rows of A and D: m per batch or masked group, all groups' rows back to back (contiguous).
+  std::optional<std::uint64_t> rows = u(m);
+  if (kind == GemmKind::batched || kind == GemmKind::grouped_masked) rows = checked_product(u(m), u(groups));
+  const std::uint64_t b_count = kind == GemmKind::dense ? 1 : u(groups);  // B per batch or group
+  // Elements times bits, then / 8 rounded up: 4-bit types take half a byte.
+  const auto bytes = [](std::optional<std::uint64_t> count, std::uint64_t bits) -> std::optional<std::uint64_t> {
+    if (!count) return std::nullopt;
+    const auto total_bits = checked_product(*count, bits);
+    return total_bits ? std::optional<std::uint64_t>(*total_bits / 8 + (*total_bits % 8 != 0)) : std::nullopt;
+  };
+  const auto a = rows ? bytes(checked_product(*rows, u(k)), u(a_type.bits())) : std::nullopt;
+  const auto bk = checked_product(u(n), u(k));
+  const auto b = bk ? bytes(checked_product(*bk, b_count), u(b_type.bits())) : std::nullopt;
+  const auto d = rows ? bytes(checked_product(*rows, u(n)), 8 * u(output_type_bytes(d_type))) : std::nullopt;
+  if (!a || !b || !d) return std::nullopt;
+  const auto ab = checked_sum(*a, *b);
+  return ab ? checked_sum(*ab, *d) : std::nullopt;
+}
+
+void GemmDesc::validate() const { validate(machine_memory_bytes()); }
+
+void GemmDesc::validate(std::uint64_t memory_bytes) const {
   auto fail = [this](const std::string& what) {
     throw InputError("invalid GEMM problem " + shape_id() + ": " + what);
   };
   if (m < 1 || n < 1 || k < 1) fail("m, n and k must be >= 1");
   if (groups < 1) fail("groups must be >= 1");
+  const std::optional<std::uint64_t> bytes = problem_bytes();
+  if (!bytes) fail("A, B and D hold more than 2^64 bytes: expected a problem that fits in memory");
+  if (memory_bytes != 0 && *bytes > memory_bytes)
+    fail("A, B and D take " + byte_text(*bytes) + " in their types, more than the " +
+         byte_text(memory_bytes) + " of memory this process may use: expected a smaller shape or fewer groups");
   if (kind == GemmKind::dense && groups != 1) fail("a dense GEMM has groups = 1 (use kind batched or grouped)");
   const bool grouped = kind == GemmKind::grouped_contiguous || kind == GemmKind::grouped_masked;
   if (grouped && static_cast<std::int64_t>(group_rows.size()) != groups)

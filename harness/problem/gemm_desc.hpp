@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,8 +55,16 @@ struct GemmDesc {
   std::string shape_id() const;
   // Rows of A (and D) actually stored: m, m*groups, or the sum of group_rows.
   std::int64_t stored_rows() const;
-  // Throws InputError naming the inconsistent field and what is expected.
+  // Bytes of A, B and D in their own types (4-bit elements: half a byte), scales aside;
+  // nullopt when the count does not fit in 64 bits. Overflow-safe for any field values.
+  std::optional<std::uint64_t> problem_bytes() const;
+  // Throws InputError naming the inconsistent field and what is expected, and when the
+  // problem's bytes exceed the memory this process may use (core/machine_memory.hpp): the
+  // harness holds every input and the output in host memory, whatever the backend, so a
+  // shape such as m1000000000.n1000000000 is an input error, not std::bad_alloc.
   void validate() const;
+  // The same against `memory_bytes` of memory (0: not checked).
+  void validate(std::uint64_t memory_bytes) const;
 };
 
 std::ostream& operator<<(std::ostream& os, const GemmDesc& d);

@@ -28,7 +28,8 @@ void AmaxHistory::record(double amax) {
       if (a > candidate) candidate = a;
     }
   }
-  if (std::isfinite(candidate) && candidate > 0) scale_amax_ = candidate;
+  // +inf is usable: it gives the largest scale, as an inf element does (docs/recipes.md).
+  if (candidate > 0 && !std::isnan(candidate)) scale_amax_ = candidate;
 }
 
 }  // namespace fp8check

@@ -9,7 +9,9 @@
 //
 // TE (transformer_engine/pytorch/fp8.py, _default_sf_compute): amax = max of the window
 // ("max") or its newest entry ("most_recent"); scale = (fp8_max / amax) / 2^margin; an
-// amax that is 0 or not finite keeps the previous scale; the first scale is 1.
+// amax that is 0 or NaN keeps the previous scale; the first scale is 1. An amax of +inf
+// gives the largest scale, as an inf element does in every other recipe (docs/recipes.md,
+// "Range"); TE keeps the previous scale there instead.
 // "Current" scaling (the `tensor` recipe) is a window of one holding the current amax.
 #pragma once
 
@@ -38,7 +40,7 @@ class AmaxHistory {
   explicit AmaxHistory(const DelayedScaling& settings);
 
   // Appends the amax observed at this step, dropping the oldest beyond the window, and
-  // updates scale_amax() when the window's amax is usable (finite and > 0).
+  // updates scale_amax() when the window's amax is usable (> 0 and not NaN; +inf is).
   void record(double amax);
 
   // The amax the next step's scale comes from; nullopt until some window amax was usable

@@ -98,7 +98,9 @@ struct RunMetadata {
   std::string suite_file;
   std::string suite_sha256;      // hash of the suite file's bytes
   std::string filter;            // as given ("*" when none)
-  std::string shard;             // "i/n" or "" when not sharded
+  std::string shard;             // "i/n" (0 <= i < n) or "" when not sharded
+  std::string shard_source;      // what chose the shard: "--shard", "GTEST_SHARD_INDEX", ... (shard.hpp)
+  std::optional<std::int64_t> suite_case_count;  // the suite's cases before filter and shard; unknown in older files
   std::uint64_t seed = 0;
   std::string command_line;
 };

@@ -10,6 +10,7 @@
 #include "harness/core/error.hpp"
 #include "harness/record/detail/golden_bits.hpp"
 #include "harness/record/detail/number_text.hpp"
+#include "harness/record/drift_threshold.hpp"
 
 namespace fp8check::record {
 namespace {
@@ -26,40 +27,43 @@ std::string ratio_text(double r) {
   return text;
 }
 
-// The kernel-error statistic with the largest drift beyond the policy's ratio, grown
-// ones first; nullopt when every statistic is within it (or either side has none).
+// The kernel-error statistic with the largest drift beyond its threshold, grown ones
+// first; nullopt when every statistic is within it (or either side has none).
 std::optional<DriftChange> kernel_error_drift(const CaseResult& received, const CaseResult& golden,
                                               const GoldenPolicy& policy) {
   if (!received.kernel_error || !golden.kernel_error) return std::nullopt;
+  const DriftThresholds limits = drift_thresholds(*golden.kernel_error, *received.kernel_error, policy);
   struct Statistic {
     const char* name;
-    double from, to, floor;
+    double from, to, floor, threshold;
   };
   const Statistic statistics[] = {
       {"max_abs_error", golden.kernel_error->max_abs_error, received.kernel_error->max_abs_error,
-       policy.max_abs_error_floor},
+       policy.max_abs_error_floor, limits.max_abs_error},
       {"relative_frobenius", golden.kernel_error->relative_frobenius, received.kernel_error->relative_frobenius,
-       policy.relative_frobenius_floor},
+       policy.relative_frobenius_floor, limits.relative_frobenius},
   };
+  // Statistics are ranked by how far beyond their own threshold they are (log ratio / log T).
+  const auto excess = [](const DriftChange& d) { return std::fabs(std::log(d.ratio)) / std::log(d.threshold); };
   std::optional<DriftChange> grown, shrunk;
   for (const Statistic& s : statistics) {
     // Equal values (inf == inf included) do not drift; a NaN ratio counts as growth.
     const double ratio = s.from == s.to ? 1.0 : std::max(s.to, s.floor) / std::max(s.from, s.floor);
-    const DriftChange change{s.name, s.from, s.to, ratio};
-    if (!(ratio <= policy.drift_ratio)) {
-      if (!grown || !(ratio <= grown->ratio)) grown = change;
-    } else if (ratio * policy.drift_ratio < 1.0) {
-      if (!shrunk || ratio < shrunk->ratio) shrunk = change;
+    const DriftChange change{s.name, s.from, s.to, ratio, s.threshold};
+    if (!(ratio <= s.threshold)) {
+      if (!grown || std::isnan(ratio) || excess(change) > excess(*grown)) grown = change;
+    } else if (ratio * s.threshold < 1.0) {
+      if (!shrunk || excess(change) > excess(*shrunk)) shrunk = change;
     }
   }
   return grown ? grown : shrunk;
 }
 
-std::string drift_reason(const DriftChange& d, const GoldenPolicy& policy) {
-  const bool grew = !(d.ratio <= policy.drift_ratio);
+std::string drift_reason(const DriftChange& d) {
+  const bool grew = !(d.ratio <= d.threshold);
   return std::string("kernel ") + d.statistic + (grew ? " grew" : " shrank") + " from " + shortest_text(d.from) +
          " to " + shortest_text(d.to) + " (" + ratio_text(d.ratio) + (grew ? " > " : " < ") +
-         ratio_text(grew ? policy.drift_ratio : 1.0 / policy.drift_ratio) + ")";
+         ratio_text(grew ? d.threshold : 1.0 / d.threshold) + ")";
 }
 
 CaseComparison compare_case(const CaseResult& received, const CaseResult& golden, const GoldenPolicy& policy) {
@@ -84,12 +88,12 @@ CaseComparison compare_case(const CaseResult& received, const CaseResult& golden
     }
   } else if (auto drift = kernel_error_drift(received, golden, policy)) {
     out.drift = drift;
-    if (!(drift->ratio <= policy.drift_ratio)) {
-      set(GoldenStatus::drift_regressed, drift_reason(*drift, policy));
+    if (!(drift->ratio <= drift->threshold)) {
+      set(GoldenStatus::drift_regressed, drift_reason(*drift));
       return out;
     }
     if (verdict_change.empty()) {
-      set(GoldenStatus::drift_improved, drift_reason(*drift, policy));
+      set(GoldenStatus::drift_improved, drift_reason(*drift));
       return out;
     }
   }
@@ -103,8 +107,13 @@ CaseComparison compare_case(const CaseResult& received, const CaseResult& golden
 }  // namespace
 
 void GoldenPolicy::validate() const {
-  if (!(drift_ratio > 1.0) || !std::isfinite(drift_ratio))
-    throw InputError("drift ratio " + shortest_text(drift_ratio) + ": expected a finite ratio > 1, such as 1.25");
+  if (drift_ratio && (!(*drift_ratio > 1.0) || !std::isfinite(*drift_ratio)))
+    throw InputError("drift ratio " + shortest_text(*drift_ratio) + ": expected a finite ratio > 1, such as 1.25");
+  if (!(drift_sigmas > 0) || !std::isfinite(drift_sigmas))
+    throw InputError("drift sigmas " + shortest_text(drift_sigmas) + ": expected a finite number > 0, such as 5");
+  if (!(drift_tail_probability > 0 && drift_tail_probability < 1))
+    throw InputError("drift tail probability " + shortest_text(drift_tail_probability) +
+                     ": expected a probability in (0, 1), such as 1e-4");
   for (const double floor : {max_abs_error_floor, relative_frobenius_floor})
     if (!(floor >= 0.0) || !std::isfinite(floor))
       throw InputError("drift floor " + shortest_text(floor) + ": expected a finite value >= 0");

@@ -21,14 +21,20 @@ struct GoldenPolicy {
   // Cases whose backend declared itself deterministic (CaseResult::deterministic) are
   // compared bit for bit; so are the cases of these backends, whatever they declared.
   std::set<std::string, std::less<>> deterministic_backends = {"emulated"};
-  // Other backends: a kernel-error statistic that grows by more than drift_ratio
-  // regresses; one that shrinks by more than it (ratio < 1/drift_ratio) improves.
-  double drift_ratio = 1.25;
+  // Other backends: a kernel-error statistic that grows by more than its threshold T
+  // regresses; one that shrinks by more (ratio < 1/T) improves. T is derived per case from
+  // the statistic's sampling spread (drift_threshold.hpp) with these two parameters...
+  double drift_sigmas = 5;                // relative_frobenius: standard deviations
+  double drift_tail_probability = 1e-4;   // max_abs_error: chance a seed change exceeds T
+  // ...unless drift_ratio is set: then T is that one ratio for every case and statistic.
+  std::optional<double> drift_ratio;
   // Values below a floor count as the floor, so noise near 0 is no drift.
   double max_abs_error_floor = 1e-6;          // tensor units
   double relative_frobenius_floor = 0x1p-24;  // ~ FP32 unit roundoff, dimensionless
 
-  void validate() const;  // InputError: drift_ratio > 1, floors finite and >= 0
+  // InputError: drift_ratio > 1, drift_sigmas > 0, 0 < drift_tail_probability < 1, all
+  // finite; floors finite and >= 0.
+  void validate() const;
 };
 
 enum class GoldenStatus : std::uint8_t {
@@ -55,6 +61,7 @@ struct DriftChange {
   std::string statistic;    // "max_abs_error" or "relative_frobenius" (of kernel_error)
   double from = 0, to = 0;  // golden, received
   double ratio = 1;         // max(to, floor) / max(from, floor)
+  double threshold = 1;     // T of this statistic in this case (drift_threshold.hpp)
 };
 
 struct CaseComparison {

@@ -73,24 +73,54 @@ CaseResult golden_case(const CaseResult& received, const GoldenBudget& budget) {
   return g;
 }
 
+std::optional<std::string> partial_run_reason(const ResultsFile& results) {
+  const RunMetadata& m = results.metadata;
+  std::vector<std::string> reasons;
+  if (!m.shard.empty())
+    reasons.push_back("shard " + m.shard + (m.shard_source.empty() ? "" : " (from " + m.shard_source + ")"));
+  if (!m.filter.empty() && m.filter != "*") reasons.push_back("filter '" + m.filter + "'");
+  if (m.suite_case_count && static_cast<std::int64_t>(results.cases.size()) < *m.suite_case_count)
+    reasons.push_back(std::to_string(results.cases.size()) + " of the suite's " + std::to_string(*m.suite_case_count) +
+                      " cases");
+  if (reasons.empty()) return std::nullopt;
+  std::string text;
+  for (const std::string& r : reasons) text += (text.empty() ? "" : ", ") + r;
+  return text;
+}
+
 GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFile* golden, const GoldenPolicy& policy,
-                                    const GoldenBudget& budget, bool keep_missing) {
+                                    const GoldenBudget& budget, bool allow_partial) {
   if (budget.sample_elements < 1 || budget.max_output_elements < 0)
     throw InputError("golden budget: expected sample_elements >= 1 and max_output_elements >= 0");
   const RunMetadata& m = results.metadata;
-  if (!m.shard.empty())
-    throw InputError(results.path + " is shard " + m.shard +
-                     " of a run: expected a whole run; merge the shards "
-                     "first (fp8check merge OUT.h5 SHARD1.h5 SHARD2.h5 ...)");
-  if (!m.filter.empty() && m.filter != "*" && !keep_missing)
-    throw InputError(results.path + " ran only the cases matching '" + m.filter +
-                     "': expected a full run, or "
-                     "--keep-missing to keep the golden cases it did not run");
+  const std::string afresh = " (to start the golden afresh, remove " + (golden ? golden->path : std::string()) +
+                             " deliberately, then update it)";
+  if (golden && m.suite_name != golden->metadata.suite_name)
+    throw InputError(results.path + " holds results of suite '" + m.suite_name + "', the golden " + golden->path +
+                     " those of suite '" + golden->metadata.suite_name + "': expected results of suite '" +
+                     golden->metadata.suite_name + "' (each suite has its own golden, golden/SUITE.h5)");
+  if (golden && m.seed != golden->metadata.seed)
+    throw InputError(results.path + " ran with seed " + std::to_string(m.seed) + ", the golden " + golden->path +
+                     " with seed " + std::to_string(golden->metadata.seed) +
+                     ": every input differs, so every case would change; expected a run with the golden's seed" +
+                     afresh);
   const ResultsFile none;
   const GoldenComparison comparison = compare_with_golden(results.cases, golden ? *golden : none, policy);
+  if (const auto partial = partial_run_reason(results); partial && !allow_partial)
+    throw InputError(results.path + " is not a whole run of suite " + m.suite_name + " (" + *partial +
+                     "): it would remove the " + std::to_string(comparison.missing.size()) +
+                     " golden case(s) it lacks; expected a whole run (merge the shards first: fp8check merge "
+                     "OUT.h5 SHARD.h5 ...), or --allow-partial to only add and change cases");
 
   GoldenUpdatePlan plan;
   plan.metadata = m;
+  if (golden && allow_partial) {
+    // The golden still describes its whole run: only the cases are updated.
+    plan.metadata.filter = golden->metadata.filter;
+    plan.metadata.shard = golden->metadata.shard;
+    plan.metadata.shard_source = golden->metadata.shard_source;
+    plan.metadata.suite_case_count = golden->metadata.suite_case_count;
+  }
   for (std::size_t i = 0; i < results.cases.size(); ++i) {
     const CaseComparison& c = comparison.cases[i];
     if (c.status == GoldenStatus::match) {
@@ -102,8 +132,12 @@ GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFil
     plan.cases.push_back(golden_case(results.cases[i], budget));
   }
   for (const std::string& id : comparison.missing) {
-    if (keep_missing) plan.cases.push_back(*golden->find(id));
-    else plan.removed.push_back(id);
+    if (allow_partial) {
+      plan.cases.push_back(*golden->find(id));
+      ++plan.kept;
+    } else {
+      plan.removed.push_back(id);
+    }
   }
   std::sort(plan.cases.begin(), plan.cases.end(), [](const CaseResult& a, const CaseResult& b) { return a.id < b.id; });
   return plan;
@@ -116,8 +150,9 @@ void print_golden_update(std::ostream& out, const GoldenUpdatePlan& plan) {
     out << "  new      " << c.id << "  (verdict " << verdict_name(verdicts.at(c.id)) << ")\n";
   for (const CaseComparison& c : plan.changed) out << "  changed  " << c.id << "  " << c.reason << "\n";
   for (const std::string& id : plan.removed) out << "  removed  " << id << "  (not in the results)\n";
-  out << plan.added.size() << " new, " << plan.changed.size() << " changed, " << plan.removed.size() << " removed, "
-      << plan.unchanged << " unchanged\n";
+  out << plan.added.size() << " new, " << plan.changed.size() << " changed, " << plan.removed.size() << " removed, ";
+  if (plan.kept > 0) out << plan.kept << " kept (not in the partial run), ";
+  out << plan.unchanged << " unchanged\n";
 }
 
 std::uintmax_t write_golden(const fs::path& golden, const GoldenUpdatePlan& plan, const GoldenBudget& budget,

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <iosfwd>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,10 +29,17 @@ struct GoldenBudget {
 // pass (they were pass judged against the previous golden).
 CaseResult golden_case(const CaseResult& received, const GoldenBudget& budget);
 
+// Why `results` is not a whole run of its suite, one phrase ("shard 0/2 (from --shard)",
+// "filter 'gemm/*'", "35 of 71 cases of the suite"), or nullopt for a whole run. A file
+// that does not record the suite's case count (written before it was recorded) is judged
+// by its shard and filter only.
+std::optional<std::string> partial_run_reason(const ResultsFile& results);
+
 struct GoldenUpdatePlan {
   std::vector<CaseComparison> added;    // new_case
   std::vector<CaseComparison> changed;  // every other status but match
-  std::vector<std::string> removed;     // golden cases the results lack (unless kept)
+  std::vector<std::string> removed;     // golden cases the results lack (never with allow_partial)
+  std::int64_t kept = 0;                // golden cases the results lack, kept (allow_partial)
   std::int64_t unchanged = 0;
   RunMetadata metadata;           // of the results
   std::vector<CaseResult> cases;  // the golden after the update, sorted by id
@@ -39,13 +47,18 @@ struct GoldenUpdatePlan {
   bool has_changes() const { return !added.empty() || !changed.empty() || !removed.empty(); }
 };
 
-// golden: nullptr when there is none yet (every case is new). keep_missing keeps golden
-// cases the results lack instead of removing them. InputError for sharded results
-// (merge them first) and for filtered ones without keep_missing.
+// golden: nullptr when there is none yet (every case is new). A golden is the memory of
+// one suite under one seed, so nothing can shrink or replace it by accident:
+// - results of another suite or another seed than the golden's: InputError, always (to
+//   start a golden afresh, remove the old one deliberately);
+// - results that are not a whole run (partial_run_reason): InputError unless
+//   allow_partial, which then only adds and changes cases, never removes one (the golden
+//   keeps its own record of the cases the run lacks, and its own selection metadata).
 GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFile* golden, const GoldenPolicy& policy,
-                                    const GoldenBudget& budget, bool keep_missing);
+                                    const GoldenBudget& budget, bool allow_partial);
 
-// One line per added, changed and removed case, then a summary line.
+// One line per added, changed and removed case, then a summary line (with the kept cases
+// when there are any).
 void print_golden_update(std::ostream& out, const GoldenUpdatePlan& plan);
 
 // Writes plan.cases to `golden` atomically. InputError, leaving every file as it was, if

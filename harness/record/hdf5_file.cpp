@@ -6,6 +6,7 @@
 #include <type_traits>
 
 #include "harness/core/error.hpp"
+#include "harness/core/machine_memory.hpp"
 #include "harness/io/atomic_file.hpp"
 #include "harness/record/detail/hdf5_status.hpp"
 
@@ -104,6 +105,12 @@ bool Hdf5Group::contains(const std::string& name) const {
   return exists > 0;
 }
 
+std::uint64_t Hdf5Group::link_count() const {
+  H5G_info_t info;
+  if (H5Gget_info(handle_.get(), &info) < 0) fail(file_, "cannot list group " + path_ + ": expected an open file");
+  return info.nlinks;
+}
+
 Hdf5Group Hdf5Group::create_group(const std::string& name) {
   const hid_t id = H5Gcreate2(handle_.get(), name.c_str(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   checked(id, file_, "cannot create group " + where(name) + ": expected a new name in a file open for writing");
@@ -154,23 +161,56 @@ void Hdf5Group::write_dataset(const std::string& name, std::span<const T> values
   if (!dataset.reset()) fail(file_, what);
 }
 
-template <Hdf5Element T>
-Hdf5Array<T> Hdf5Group::read_dataset(const std::string& name) const {
-  const std::string what = "cannot read dataset " + where(name);
+Hdf5Handle Hdf5Group::open_dataset(const std::string& name) const {
   if (!contains(name)) fail(file_, "has no dataset " + where(name) + ": expected a file written by fp8check");
-  Hdf5Handle dataset(checked(H5Dopen2(handle_.get(), name.c_str(), H5P_DEFAULT), file_, what), Kind::dataset);
-  Hdf5Handle type(checked(H5Dget_type(dataset.get()), file_, what), Kind::datatype);
-  if (!stored_as<T>(type.get()))
-    fail(file_, "dataset " + where(name) + " holds " + type_text(type.get()) + ": expected " + ElementTypes<T>::name);
-  Hdf5Handle space(checked(H5Dget_space(dataset.get()), file_, what), Kind::dataspace);
+  return Hdf5Handle(checked(H5Dopen2(handle_.get(), name.c_str(), H5P_DEFAULT), file_,
+                            "cannot open " + where(name) + " as a dataset: expected a file written by fp8check"),
+                    Kind::dataset);
+}
+
+std::vector<std::uint64_t> Hdf5Group::extents(std::int64_t dataset, const std::string& name) const {
+  Hdf5Handle space(checked(H5Dget_space(dataset), file_, "cannot read dataset " + where(name)), Kind::dataspace);
   const int rank = H5Sget_simple_extent_ndims(space.get());
   if (rank < 1 || rank > 2)
     fail(file_, "dataset " + where(name) + " has " + std::to_string(rank) + " dimensions: expected 1 or 2");
   hsize_t dims[2] = {0, 0};
-  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  if (H5Sget_simple_extent_dims(space.get(), dims, nullptr) < 0) fail(file_, "cannot read dataset " + where(name));
+  return std::vector<std::uint64_t>(dims, dims + rank);
+}
+
+std::uint64_t Hdf5Group::checked_count(const std::vector<std::uint64_t>& shape, const std::string& name,
+                                       std::uint64_t max_elements) const {
+  std::uint64_t count = 1;
+  for (const std::uint64_t e : shape) count = checked_product(count, e).value_or(UINT64_MAX);
+  if (count > max_elements) {
+    std::string dims;
+    for (const std::uint64_t e : shape) dims += (dims.empty() ? "" : " x ") + std::to_string(e);
+    fail(file_, "dataset " + where(name) + " declares " + dims + " elements: expected at most " +
+                    std::to_string(max_elements) + " here (the schema's bound, checked before reading)");
+  }
+  return count;
+}
+
+std::vector<std::uint64_t> Hdf5Group::dataset_shape(const std::string& name) const {
+  const Hdf5Handle dataset = open_dataset(name);
+  return extents(dataset.get(), name);
+}
+
+template <Hdf5Element T>
+Hdf5Array<T> Hdf5Group::read_dataset(const std::string& name, std::uint64_t max_elements) const {
+  const std::string what = "cannot read dataset " + where(name);
+  const Hdf5Handle dataset = open_dataset(name);
+  Hdf5Handle type(checked(H5Dget_type(dataset.get()), file_, what), Kind::datatype);
+  if (!stored_as<T>(type.get()))
+    fail(file_, "dataset " + where(name) + " holds " + type_text(type.get()) + ": expected " + ElementTypes<T>::name);
   Hdf5Array<T> out;
-  out.shape.assign(dims, dims + rank);
-  out.values.resize(rank == 1 ? dims[0] : dims[0] * dims[1]);
+  out.shape = extents(dataset.get(), name);
+  const std::uint64_t count = checked_count(out.shape, name, max_elements);
+  try {
+    out.values.resize(count);
+  } catch (const std::bad_alloc&) {
+    fail(file_, "dataset " + where(name) + " of " + std::to_string(count) + " elements does not fit in memory");
+  }
   if (!out.values.empty() &&
       H5Dread(dataset.get(), ElementTypes<T>::memory(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out.values.data()) < 0)
     fail(file_, what);
@@ -180,7 +220,7 @@ Hdf5Array<T> Hdf5Group::read_dataset(const std::string& name) const {
 #define FP8C_HDF5_INSTANTIATE(T)                                                                          \
   template void Hdf5Group::write_dataset<T>(const std::string&, std::span<const T>,                       \
                                             const std::vector<std::uint64_t>&, const DatasetOptions&); \
-  template Hdf5Array<T> Hdf5Group::read_dataset<T>(const std::string&) const;
+  template Hdf5Array<T> Hdf5Group::read_dataset<T>(const std::string&, std::uint64_t) const;
 FP8C_HDF5_INSTANTIATE(std::uint8_t)
 FP8C_HDF5_INSTANTIATE(std::uint16_t)
 FP8C_HDF5_INSTANTIATE(std::int64_t)
@@ -310,7 +350,12 @@ Hdf5File Hdf5File::open(const std::filesystem::path& path) {
   Hdf5File f;
   f.name_ = path.string();
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) fail(f.name_, "no such file: expected an HDF5 file");
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status)) fail(f.name_, "no such file: expected an HDF5 file");
+  // Reading a FIFO or a device could block or never end; a directory is no file.
+  if (!std::filesystem::is_regular_file(status))
+    fail(f.name_, std::string(std::filesystem::is_directory(status) ? "is a directory" : "is not a regular file") +
+                      ": expected an HDF5 file");
   if (H5Fis_hdf5(path.c_str()) <= 0) fail(f.name_, "not an HDF5 file: expected an HDF5 file");
   const Hdf5Handle fapl = strong_close_access(f.name_);
   f.file_ = Hdf5Handle(checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), f.name_,

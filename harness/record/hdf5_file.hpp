@@ -74,14 +74,20 @@ class Hdf5Group {
   Hdf5Group create_group(const std::string& name);
   Hdf5Group open_group(const std::string& name) const;
   bool contains(const std::string& name) const;  // a link of that name exists here
+  std::uint64_t link_count() const;              // links (groups, datasets) in this group
 
   // shape: 1 or 2 extents whose product is values.size().
   template <Hdf5Element T>
   void write_dataset(const std::string& name, std::span<const T> values, const std::vector<std::uint64_t>& shape,
                      const DatasetOptions& options = {});
-  // InputError if the dataset is missing, not 1-D/2-D, or not stored as T.
+  // The extents a dataset declares, read without its data. InputError if it is missing or
+  // not 1-D/2-D.
+  std::vector<std::uint64_t> dataset_shape(const std::string& name) const;
+  // InputError if the dataset is missing, not 1-D/2-D, not stored as T, or declares more
+  // than max_elements elements (checked before anything is allocated: a reader passes
+  // the bound its schema gives, so a file cannot make it allocate what it claims).
   template <Hdf5Element T>
-  Hdf5Array<T> read_dataset(const std::string& name) const;
+  Hdf5Array<T> read_dataset(const std::string& name, std::uint64_t max_elements) const;
 
   // Attributes on this group (strings as variable-length UTF-8, as h5py writes str).
   void set_attribute(const std::string& name, const std::string& value);
@@ -96,12 +102,18 @@ class Hdf5Group {
   // 1-D datasets of variable-length UTF-8 strings (h5py: f[name].asstr()[()]), and
   // unsigned 64-bit attributes (seeds, ULP counts); in hdf5_strings.cpp.
   void write_strings(const std::string& name, std::span<const std::string> values);
-  std::vector<std::string> read_strings(const std::string& name) const;  // InputError unless 1-D strings
+  // InputError unless 1-D strings of at most max_elements entries.
+  std::vector<std::string> read_strings(const std::string& name, std::uint64_t max_elements) const;
   void set_uint64_attribute(const std::string& name, std::uint64_t value);
   std::uint64_t uint64_attribute(const std::string& name) const;  // InputError unless unsigned integer
 
  private:
   std::string where(const std::string& name) const;  // "/scales/values"
+  Hdf5Handle open_dataset(const std::string& name) const;  // InputError unless a dataset
+  std::vector<std::uint64_t> extents(std::int64_t dataset, const std::string& name) const;
+  // The product of the extents; InputError when it exceeds max_elements.
+  std::uint64_t checked_count(const std::vector<std::uint64_t>& shape, const std::string& name,
+                              std::uint64_t max_elements) const;
   Hdf5Handle handle_;
   std::string file_;
   std::string path_;

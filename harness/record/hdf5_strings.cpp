@@ -26,25 +26,28 @@ void Hdf5Group::write_strings(const std::string& name, std::span<const std::stri
   if (!dataset.reset()) fail(file_, what);
 }
 
-std::vector<std::string> Hdf5Group::read_strings(const std::string& name) const {
+std::vector<std::string> Hdf5Group::read_strings(const std::string& name, std::uint64_t max_elements) const {
   const std::string what = "cannot read dataset " + where(name);
-  if (!contains(name)) fail(file_, "has no dataset " + where(name) + ": expected a file written by fp8check");
-  Hdf5Handle dataset(checked(H5Dopen2(handle_.get(), name.c_str(), H5P_DEFAULT), file_, what), Kind::dataset);
+  const Hdf5Handle dataset = open_dataset(name);
   Hdf5Handle stored(checked(H5Dget_type(dataset.get()), file_, what), Kind::datatype);
   if (H5Tget_class(stored.get()) != H5T_STRING)
     fail(file_, "dataset " + where(name) + " holds " + type_text(stored.get()) + ": expected strings");
+  const std::vector<std::uint64_t> shape = extents(dataset.get(), name);
+  if (shape.size() != 1) fail(file_, "dataset " + where(name) + " has 2 dimensions: expected 1");
+  const std::uint64_t count = checked_count(shape, name, max_elements);
   Hdf5Handle space(checked(H5Dget_space(dataset.get()), file_, what), Kind::dataspace);
-  const int rank = H5Sget_simple_extent_ndims(space.get());
-  if (rank != 1) fail(file_, "dataset " + where(name) + " has " + std::to_string(rank) + " dimensions: expected 1");
-  hsize_t count = 0;
-  H5Sget_simple_extent_dims(space.get(), &count, nullptr);
   std::vector<std::string> out;
   if (count == 0) return out;
   // Read as variable-length strings whatever the stored form: HDF5 converts fixed-length
   // ones, and allocates each string, which H5Dvlen_reclaim frees.
   // In the stored character set: HDF5 does not convert between ASCII and UTF-8.
   const Hdf5Handle memory = variable_string_type(file_);
-  std::vector<char*> pointers(count, nullptr);
+  std::vector<char*> pointers;
+  try {
+    pointers.assign(count, nullptr);
+  } catch (const std::bad_alloc&) {
+    fail(file_, "dataset " + where(name) + " of " + std::to_string(count) + " strings does not fit in memory");
+  }
   if (H5Tset_cset(memory.get(), H5Tget_cset(stored.get())) < 0 ||
       H5Dread(dataset.get(), memory.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, pointers.data()) < 0)
     fail(file_, what);

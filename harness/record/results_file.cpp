@@ -64,6 +64,7 @@ void write_results(const std::filesystem::path& path, const RunMetadata& metadat
     root.set_attribute(f.name, metadata.*f.member);
   }
   root.set_uint64_attribute("seed", metadata.seed);
+  if (metadata.suite_case_count) root.set_attribute("suite_case_count", *metadata.suite_case_count);
 
   std::vector<std::string> ids;
   ids.reserve(cases.size());
@@ -82,13 +83,27 @@ ResultsFile read_results(const std::filesystem::path& path) {
   check_format(root, out.path);
   out.metadata.schema_version = kResultsSchemaVersion;
   for (const detail::RunMetadataField& f : detail::kRunMetadataFields) {
-    out.metadata.*f.member = root.string_attribute(f.name);
+    if (f.required || root.has_attribute(f.name)) out.metadata.*f.member = root.string_attribute(f.name);
   }
   out.metadata.seed = root.uint64_attribute("seed");
+  if (root.has_attribute("suite_case_count")) {
+    out.metadata.suite_case_count = root.int_attribute("suite_case_count");
+    if (*out.metadata.suite_case_count < 0)
+      detail::malformed(out.path, "/suite_case_count is " + std::to_string(*out.metadata.suite_case_count),
+                        "a count >= 0");
+  }
   out.regenerate = root.string_attribute("regenerate");
 
-  const std::vector<std::string> ids = root.read_strings("case_index");
+  // /case_index and /cases must agree: a shorter index would silently drop cases.
   const Hdf5Group case_groups = root.open_group("cases");
+  const std::uint64_t groups = case_groups.link_count();
+  const std::vector<std::uint64_t> index_shape = root.dataset_shape("case_index");
+  if (index_shape != std::vector<std::uint64_t>{groups})
+    detail::malformed(out.path,
+                      "/case_index lists " + std::to_string(index_shape[0]) + " case(s) but /cases holds " +
+                          std::to_string(groups) + " group(s)",
+                      "one id in /case_index per group in /cases");
+  const std::vector<std::string> ids = root.read_strings("case_index", groups);
   out.cases.reserve(ids.size());
   for (std::size_t i = 0; i < ids.size(); ++i) {
     out.cases.push_back(detail::read_case(case_groups, i, out.path));

@@ -5,30 +5,32 @@
 
 #include "harness/core/error.hpp"
 #include "harness/record/detail/run_metadata_fields.hpp"
+#include "harness/suite/shard.hpp"
 
 namespace fp8check::record {
 namespace {
 
-struct Shard {
-  long index = 0, count = 0;
-};
-
-Shard parse_shard(const ResultsFile& f) {
-  const std::string& text = f.metadata.shard;
-  Shard s;
-  char slash = 0;
-  std::size_t used = 0;
-  if (std::sscanf(text.c_str(), "%ld%c%ld%zn", &s.index, &slash, &s.count, &used) != 3 || slash != '/' ||
-      used != text.size() || s.index < 1 || s.index > s.count)
-    throw InputError(f.path + ": shard '" + text + "': expected i/n with 1 <= i <= n (every input a shard of one run)");
-  return s;
+// Each input's shard "i/n" (0 <= i < n, suite/shard.hpp: one numbering everywhere).
+Shard input_shard(const ResultsFile& f) {
+  try {
+    return parse_shard(f.metadata.shard);
+  } catch (const InputError&) {
+    throw InputError(f.path + ": shard '" + f.metadata.shard +
+                     "': expected i/n with 0 <= i < n (every input a shard of one run, as run --shard writes)");
+  }
 }
+
+std::string count_text(const std::optional<std::int64_t>& n) { return n ? std::to_string(*n) : "(not recorded)"; }
 
 void check_same_run(const ResultsFile& first, const ResultsFile& other) {
   for (const detail::RunMetadataField& f : detail::kRunMetadataFields)
     if (f.same_in_every_shard && first.metadata.*f.member != other.metadata.*f.member)
       throw InputError(other.path + ": " + f.name + " '" + other.metadata.*f.member + "' differs from '" +
                        first.metadata.*f.member + "' in " + first.path + ": expected shards of one run");
+  if (first.metadata.suite_case_count != other.metadata.suite_case_count)
+    throw InputError(other.path + ": suite_case_count " + count_text(other.metadata.suite_case_count) +
+                     " differs from " + count_text(first.metadata.suite_case_count) + " in " + first.path +
+                     ": expected shards of one run");
   if (first.metadata.seed != other.metadata.seed)
     throw InputError(other.path + ": seed " + std::to_string(other.metadata.seed) + " differs from " +
                      std::to_string(first.metadata.seed) + " in " + first.path + ": expected shards of one run");
@@ -38,10 +40,10 @@ void check_same_run(const ResultsFile& first, const ResultsFile& other) {
 std::string merged_shard(const std::vector<ResultsFile>& inputs, std::vector<std::string>& notes) {
   if (std::all_of(inputs.begin(), inputs.end(), [](const ResultsFile& f) { return f.metadata.shard.empty(); }))
     return "";
-  std::map<long, const ResultsFile*> by_index;
-  long count = 0;
+  std::map<std::size_t, const ResultsFile*> by_index;
+  std::size_t count = 0;
   for (const ResultsFile& f : inputs) {
-    const Shard s = parse_shard(f);
+    const Shard s = input_shard(f);
     if (count != 0 && s.count != count)
       throw InputError(f.path + ": shard " + f.metadata.shard + " of a run in " + std::to_string(s.count) +
                        " shards, others are of " + std::to_string(count) + ": expected shards of one run");
@@ -50,14 +52,26 @@ std::string merged_shard(const std::vector<ResultsFile>& inputs, std::vector<std
       throw InputError(f.path + ": shard " + f.metadata.shard + " is also " + it->second->path +
                        ": expected each shard once");
   }
-  if (static_cast<long>(by_index.size()) == count) return "";
+  if (by_index.size() == count) return "";
   std::string present, missing;
-  for (long i = 1; i <= count; ++i) {
+  for (std::size_t i = 0; i < count; ++i) {
     if (by_index.contains(i)) present += (present.empty() ? "" : "+") + std::to_string(i);
     else missing += (missing.empty() ? "" : ", ") + std::to_string(i) + "/" + std::to_string(count);
   }
   notes.push_back("missing shards " + missing + ": the merged run is partial");
   return present + "/" + std::to_string(count);
+}
+
+// The distinct sources that chose the inputs' shards, ", "-separated.
+std::string merged_shard_source(const std::vector<ResultsFile>& inputs) {
+  std::vector<std::string> sources;
+  for (const ResultsFile& f : inputs)
+    if (!f.metadata.shard_source.empty() &&
+        std::find(sources.begin(), sources.end(), f.metadata.shard_source) == sources.end())
+      sources.push_back(f.metadata.shard_source);
+  std::string out;
+  for (const std::string& s : sources) out += (out.empty() ? "" : ", ") + s;
+  return out;
 }
 
 }  // namespace
@@ -68,6 +82,7 @@ MergedResults merge_results(std::vector<ResultsFile> inputs) {
   MergedResults out;
   out.metadata = inputs.front().metadata;
   out.metadata.shard = merged_shard(inputs, out.notes);
+  out.metadata.shard_source = merged_shard_source(inputs);
   std::vector<std::string> hosts;
   std::map<std::string, const std::string*> origin;  // case id -> file
   for (ResultsFile& f : inputs) {

@@ -3,6 +3,7 @@
 // key and value (toml::source_region), which gives each message its line and column.
 #include "harness/suite/detail/suite_document.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <filesystem>
 
@@ -11,6 +12,13 @@
 namespace fp8check::detail {
 
 namespace {
+
+// A tolerance value as written ("-inf", "-0.5"): the shortest text that reads back.
+std::string number_text(double x) {
+  char text[32];
+  const auto result = std::to_chars(text, text + sizeof text, x);
+  return std::string(text, result.ptr);
+}
 
 class DocumentReader {
  public:
@@ -118,7 +126,11 @@ class DocumentReader {
       } else {
         fail_at(at(value), "tolerance " + std::string(key.str()) + " is not a number (expected e.g. 1.0)");
       }
-      if (std::isnan(number)) fail_at(at(value), "tolerance " + std::string(key.str()) + " is nan (expected a number)");
+      // Every tolerance is a finite bound >= 0 (compare/tolerance.hpp): -inf or a negative
+      // bound would fail every case at run time, inf or nan would pass every one.
+      if (!std::isfinite(number) || number < 0)
+        fail_at(at(value), "tolerance " + std::string(key.str()) + " is " + number_text(number) +
+                               " (expected a finite number >= 0)");
       out.push_back({std::string(key.str()), at(value), number});
     }
     return out;

@@ -109,7 +109,7 @@ class ResultsCliTest(unittest.TestCase):
 
         dup = run("merge", self.path("dup.h5"), self.path("shard1.h5"), self.path("shard1.h5"))
         self.assertEqual(dup.returncode, 2)
-        self.assertIn("shard 1/2 is also", dup.stderr)
+        self.assertIn("shard 0/2 is also", dup.stderr)
         self.assertFalse(os.path.exists(self.path("dup.h5")))
 
 

@@ -3,7 +3,7 @@
 // drives compare, golden update and merge with it).
 //   results_sample OUT.h5 base|changed|shard1|shard2
 // changed: one output element of the emulated case differs from base (index 2: 1.5078125
-// instead of 1.5). shard1/shard2: the cases split into shards 1/2 and 2/2 of one run.
+// instead of 1.5). shard1/shard2: the cases split into shards 0/2 and 1/2 of one run.
 #include <cmath>
 #include <cstdio>
 #include <limits>
@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
   m.command_line = std::string("results_sample OUT.h5 ") + variant;
   std::vector<CaseResult> cases;
   if (variant == "shard1" || variant == "shard2") {
-    m.shard = variant == "shard1" ? "1/2" : "2/2";
+    m.shard = variant == "shard1" ? "0/2" : "1/2";
+    m.shard_source = "--shard";
     cases = variant == "shard1" ? std::vector{emulated_case(false), skipped_case()}
                                 : std::vector{cuda_case(), sampled_case()};
   } else {

@@ -1,10 +1,13 @@
 #include "harness/record/detail/results_case.hpp"
 
 #include <cstdint>
+#include <initializer_list>
+#include <optional>
 #include <limits>
 #include <vector>
 
 #include "harness/core/error.hpp"
+#include "harness/core/machine_memory.hpp"
 #include "harness/record/detail/results_schema.hpp"
 #include "harness/record/detail/results_statistics.hpp"
 
@@ -44,17 +47,32 @@ void write_checks(Hdf5Group& parent, const std::vector<Check>& checks) {
   g.write_strings("detail", detail);
 }
 
+// The common length of a table's columns, read from their declared shapes before any
+// column is: InputError for columns of different lengths or more than kMaxTableRows rows.
+std::uint64_t table_rows(const Hdf5Group& g, const std::string& file, std::initializer_list<const char*> columns,
+                         const std::string& expected) {
+  std::optional<std::vector<std::uint64_t>> first;
+  for (const char* column : columns) {
+    const std::vector<std::uint64_t> shape = g.dataset_shape(column);
+    if (shape.size() != 1 || (first && shape != *first))
+      malformed(file, g.path() + " has columns of different lengths or dimensions", expected + " of one length");
+    first = shape;
+  }
+  if ((*first)[0] > kMaxTableRows)
+    malformed(file, g.path() + " declares " + std::to_string((*first)[0]) + " rows",
+              "at most " + std::to_string(kMaxTableRows));
+  return (*first)[0];
+}
+
 std::vector<Check> read_checks(const Hdf5Group& parent, const std::string& file) {
   const Hdf5Group g = parent.open_group("checks");
-  const auto name = g.read_strings("name");
-  const auto detail = g.read_strings("detail");
-  const auto observed = g.read_dataset<double>("observed").values;
-  const auto limit = g.read_dataset<double>("limit").values;
-  const auto passed = g.read_dataset<std::uint8_t>("passed").values;
-  const std::size_t n = name.size();
-  if (detail.size() != n || observed.size() != n || limit.size() != n || passed.size() != n)
-    malformed(file, g.path() + " has columns of different lengths",
-              "name, observed, limit, passed, detail of one length");
+  const std::uint64_t n = table_rows(g, file, {"name", "observed", "limit", "passed", "detail"},
+                                     "name, observed, limit, passed, detail");
+  const auto name = g.read_strings("name", n);
+  const auto detail = g.read_strings("detail", n);
+  const auto observed = g.read_dataset<double>("observed", n).values;
+  const auto limit = g.read_dataset<double>("limit", n).values;
+  const auto passed = g.read_dataset<std::uint8_t>("passed", n).values;
   std::vector<Check> checks(n);
   for (std::size_t i = 0; i < n; ++i) checks[i] = {name[i], observed[i], limit[i], passed[i] != 0, detail[i]};
   return checks;
@@ -74,10 +92,9 @@ void write_metrics(Hdf5Group& parent, const std::map<std::string, double>& metri
 
 std::map<std::string, double> read_metrics(const Hdf5Group& parent, const std::string& file) {
   const Hdf5Group g = parent.open_group("metrics");
-  const auto name = g.read_strings("name");
-  const auto value = g.read_dataset<double>("value").values;
-  if (name.size() != value.size())
-    malformed(file, g.path() + " has columns of different lengths", "name and value of one length");
+  const std::uint64_t n = table_rows(g, file, {"name", "value"}, "name and value");
+  const auto name = g.read_strings("name", n);
+  const auto value = g.read_dataset<double>("value", n).values;
   std::map<std::string, double> metrics;
   for (std::size_t i = 0; i < name.size(); ++i)
     if (!metrics.emplace(name[i], value[i]).second)
@@ -127,21 +144,28 @@ OutputRecord read_output(const Hdf5Group& parent, const std::string& file) {
               "rows, cols >= 0 with rows*cols < 2^63");
   o.digest = g.string_attribute("digest");
   o.complete = flag_attribute(g, file, "complete");
-  Hdf5Array<double> values = g.read_dataset<double>("values");
-  o.values = std::move(values.values);
+  const auto elements = static_cast<std::uint64_t>(o.rows) * static_cast<std::uint64_t>(o.cols);  // < 2^63: above
+  if (elements > max_output_elements())
+    malformed(file, g.path() + " declares a " + std::to_string(o.rows) + " x " + std::to_string(o.cols) + " output",
+              "an output whose float64 values fit in half of the memory this process may use (" +
+                  byte_text(machine_memory_bytes()) + ")");
+  // Shapes first, so that nothing is allocated for a dataset the attributes contradict.
+  const std::vector<std::uint64_t> shape = g.dataset_shape("values");
   if (o.complete) {
-    const std::vector<std::uint64_t> shape = {static_cast<std::uint64_t>(o.rows), static_cast<std::uint64_t>(o.cols)};
-    if (values.shape != shape)
+    if (shape != std::vector<std::uint64_t>{static_cast<std::uint64_t>(o.rows), static_cast<std::uint64_t>(o.cols)})
       malformed(file, g.path() + "/values does not have the shape rows x cols",
                 "a complete output as a rows x cols dataset");
+    o.values = g.read_dataset<double>("values", elements).values;
     return o;
   }
-  o.sample_index = g.read_dataset<std::int64_t>("sample_index").values;
-  if (values.shape.size() != 1 || o.sample_index.size() != o.values.size())
+  const std::vector<std::uint64_t> index_shape = g.dataset_shape("sample_index");
+  if (shape.size() != 1 || index_shape != shape || shape[0] > elements)
     malformed(file,
-              g.path() + " has " + std::to_string(o.sample_index.size()) + " sample indices for " +
-                  std::to_string(o.values.size()) + " values",
-              "one 1-D sample_index per sampled value");
+              g.path() + " has " + std::to_string(index_shape[0]) + " sample indices for " + std::to_string(shape[0]) +
+                  " values of a " + std::to_string(o.rows) + " x " + std::to_string(o.cols) + " output",
+              "one 1-D sample_index per sampled value, at most rows*cols of them");
+  o.values = g.read_dataset<double>("values", shape[0]).values;
+  o.sample_index = g.read_dataset<std::int64_t>("sample_index", shape[0]).values;
   for (const std::int64_t i : o.sample_index)
     if (i < 0 || i >= o.rows * o.cols)
       malformed(file, g.path() + "/sample_index holds " + std::to_string(i), "flat indices in [0, rows*cols)");

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "harness/core/error.hpp"
+#include "harness/core/machine_memory.hpp"
 #include "harness/record/results_file.hpp"
 
 namespace fp8check::record::detail {
@@ -17,6 +18,8 @@ std::string case_group_name(std::size_t i) {
   std::snprintf(name, sizeof name, "%06zu", i);
   return name;
 }
+
+std::uint64_t max_output_elements() { return machine_memory_bytes() / 2 / sizeof(double); }
 
 bool flag_attribute(const Hdf5Group& g, const std::string& file, const std::string& name) {
   const std::int64_t v = g.int_attribute(name);

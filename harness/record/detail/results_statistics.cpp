@@ -92,16 +92,21 @@ void write_worst(Hdf5Group& parent, const std::vector<ElementReport>& worst) {
 
 std::vector<ElementReport> read_worst(const Hdf5Group& parent, const std::string& file) {
   const Hdf5Group g = parent.open_group("worst");
-  const auto index = g.read_dataset<std::int64_t>("index").values;
-  const auto row = g.read_dataset<std::int64_t>("row").values;
-  const auto col = g.read_dataset<std::int64_t>("col").values;
-  const auto out = g.read_dataset<double>("out").values;
-  const auto ref = g.read_dataset<double>("ref").values;
-  const auto abs_error = g.read_dataset<double>("abs_error").values;
-  const std::size_t n = index.size();
-  if (row.size() != n || col.size() != n || out.size() != n || ref.size() != n || abs_error.size() != n)
-    malformed(file, g.path() + " has columns of different lengths",
-              "index, row, col, out, ref, abs_error of one length");
+  const std::vector<std::uint64_t> shape = g.dataset_shape("index");
+  for (const char* column : {"row", "col", "out", "ref", "abs_error"})
+    if (shape.size() != 1 || g.dataset_shape(column) != shape)
+      malformed(file, g.path() + " has columns of different lengths or dimensions",
+                "index, row, col, out, ref, abs_error of one length");
+  if (shape[0] > static_cast<std::uint64_t>(StatisticsOptions::kMaxWorstCount))
+    malformed(file, g.path() + " declares " + std::to_string(shape[0]) + " rows",
+              "at most " + std::to_string(StatisticsOptions::kMaxWorstCount) + " worst elements");
+  const std::uint64_t n = shape[0];
+  const auto index = g.read_dataset<std::int64_t>("index", n).values;
+  const auto row = g.read_dataset<std::int64_t>("row", n).values;
+  const auto col = g.read_dataset<std::int64_t>("col", n).values;
+  const auto out = g.read_dataset<double>("out", n).values;
+  const auto ref = g.read_dataset<double>("ref", n).values;
+  const auto abs_error = g.read_dataset<double>("abs_error", n).values;
   std::vector<ElementReport> worst(n);
   for (std::size_t i = 0; i < n; ++i) worst[i] = {index[i], row[i], col[i], out[i], ref[i], abs_error[i]};
   return worst;
@@ -147,10 +152,12 @@ ErrorStatistics read_statistics(const Hdf5Group& parent, const std::string& name
   s.max_ulp = g.uint64_attribute("max_ulp");
   s.max_relative_element = read_element(g, "max_relative_element");
   s.first_special_mismatch = read_element(g, "first_special_mismatch");
-  const Hdf5Array<std::int64_t> histogram = g.read_dataset<std::int64_t>("ulp_histogram");
-  if (histogram.shape.size() != 1 || histogram.values.size() != s.ulp_histogram.size())
-    malformed(file, g.path() + "/ulp_histogram has " + std::to_string(histogram.values.size()) + " buckets",
+  const std::vector<std::uint64_t> buckets = g.dataset_shape("ulp_histogram");
+  if (buckets != std::vector<std::uint64_t>{s.ulp_histogram.size()})
+    malformed(file, g.path() + "/ulp_histogram has " + std::to_string(buckets.size()) + " dimension(s), " +
+                        std::to_string(buckets[0]) + " buckets first",
               std::to_string(s.ulp_histogram.size()) + " buckets in one dimension (ulp_distance.hpp)");
+  const Hdf5Array<std::int64_t> histogram = g.read_dataset<std::int64_t>("ulp_histogram", s.ulp_histogram.size());
   std::copy(histogram.values.begin(), histogram.values.end(), s.ulp_histogram.begin());
   s.worst = read_worst(g, file);
   return s;

@@ -1,6 +1,7 @@
 // The string fields of RunMetadata, in one table: a results file stores each as a root
 // attribute of the same name (results_file.cpp), and merging shards requires the fields
-// that describe the run, not the process, to agree (results_merge.cpp).
+// that describe the run, not the process, to agree (results_merge.cpp). Fields added
+// after the first files were written (goldens among them) are optional: absent reads as "".
 #pragma once
 
 #include <string>
@@ -13,6 +14,7 @@ struct RunMetadataField {
   const char* name;
   std::string RunMetadata::*member;
   bool same_in_every_shard;  // false: host, start time, shard and command line may differ
+  bool required = true;      // false: absent in files written before the field existed
 };
 
 inline constexpr RunMetadataField kRunMetadataFields[] = {
@@ -29,6 +31,7 @@ inline constexpr RunMetadataField kRunMetadataFields[] = {
     {"suite_sha256", &RunMetadata::suite_sha256, true},
     {"filter", &RunMetadata::filter, true},
     {"shard", &RunMetadata::shard, false},
+    {"shard_source", &RunMetadata::shard_source, false, false},
     {"command_line", &RunMetadata::command_line, false},
 };
 

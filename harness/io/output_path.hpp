@@ -1,0 +1,29 @@
+// Where a writer may write. Every output of fp8check replaces its target atomically
+// (atomic_file.hpp); these checks decide, before anything is written, whether the target
+// may be replaced at all: only a missing file or a regular file may. A FIFO, a device, a
+// socket or a directory is never replaced by a regular file (rename(2) would do it
+// silently for all but a directory), and a symbolic link is followed: the file it points
+// to is replaced and the link kept, and a link to anything else is refused.
+//
+// A long command checks its outputs before it starts (check_output_path), so that a bad
+// path fails in a second with exit 2, not after the work is done.
+#pragma once
+
+#include <filesystem>
+
+namespace fp8check::io {
+
+// The file a writer replaces for `target`: `target` itself when it is missing or a regular
+// file, the (canonical) file a symbolic link points to when that is a regular file.
+// InputError, naming the path and what it is, for anything else.
+std::filesystem::path replaceable_target(const std::filesystem::path& target);
+
+// replaceable_target, plus: the parent directory exists or can be created (no component
+// of it is a file), and an existing parent is writable. InputError naming the problem.
+void check_output_path(const std::filesystem::path& path);
+
+// Creates `dir` and its parents (mkdir -p). InputError if it exists and is not a directory,
+// or cannot be created (a component is a file, no permission).
+void create_output_directory(const std::filesystem::path& dir);
+
+}  // namespace fp8check::io
