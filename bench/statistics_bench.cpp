@@ -1,7 +1,8 @@
 // Error statistics of one output against its FP64 reference, per output type, beside a plain
 // sum of squared differences over the same arrays in the same run: docs/performance.md,
 // "Statistics". 1M elements (a 128 x 8192 output), one thread; the accumulator the GEMM judge
-// runs element by element (add) and the whole-array form (add_range).
+// runs element by element (add) and the whole-array form (add_range); bf16 ordinals through
+// the codec and from the bits.
 #include <benchmark/benchmark.h>
 
 #include <cmath>
@@ -71,12 +72,33 @@ void BM_SumOfSquares(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kRows * kCols);
 }
 
+// The two ordinals of one element in bf16: through the exact codec (what add() used before
+// issue 14, still the reference) and from the double's bits (ulp_distance.hpp).
+void BM_Bf16Ordinals(benchmark::State& state, bool codec) {
+  const Data d = make_data(fp8check::Format::bf16);
+  for (auto _ : state) {
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < d.out.size(); ++i) {
+      if (codec)
+        sum += *fp8check::detail::format_ordinal<fp8check::Format::bf16>(d.out[i]) -
+               *fp8check::detail::format_rounded_ordinal<fp8check::Format::bf16>(d.ref[i]);
+      else
+        sum += *fp8check::detail::ieee_value_ordinal<fp8check::Format::bf16>(d.out[i]) -
+               fp8check::detail::ieee_rounded_ordinal<fp8check::Format::bf16>(d.ref[i]);
+    }
+    benchmark::DoNotOptimize(sum);
+  }
+  state.SetItemsProcessed(state.iterations() * kRows * kCols);
+}
+
 using fp8check::Format;
 using fp8check::IeeeFloat;
 
 }  // namespace
 
 BENCHMARK(BM_SumOfSquares)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Bf16Ordinals, codec, true)->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_Bf16Ordinals, bits, false)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_StatisticsAdd, bf16, Format::bf16)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_StatisticsAddRange, bf16, Format::bf16)->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_StatisticsAdd, fp16, Format::fp16)->Unit(benchmark::kMillisecond);

@@ -11,6 +11,8 @@
 #include <immintrin.h>
 
 #include "harness/generate/normal_quantile.hpp"
+#include "harness/generate/normal_quantile_coefficients.hpp"
+#include "harness/generate/portable_log_constants.hpp"
 
 namespace fp8check::detail {
 namespace {
@@ -77,32 +79,8 @@ __m256d from_small_int(__m256i k) {
   return sub(_mm256_castsi256_pd(_mm256_add_epi64(k, _mm256_set1_epi64x(0x4338000000000000ll))), set(0x1.8p52));
 }
 
-// AS 241 PPND16 (normal_quantile.cpp).
-constexpr double kA[8] = {3.3871328727963666080e+00, 1.3314166789178437745e+02, 1.9715909503065514427e+03,
-                          1.3731693765509461125e+04, 4.5921953931549871457e+04, 6.7265770927008700853e+04,
-                          3.3430575583588128105e+04, 2.5090809287301226727e+03};
-constexpr double kB[8] = {1.0,
-                          4.2313330701600911252e+01, 6.8718700749205790830e+02, 5.3941960214247511077e+03,
-                          2.1213794301586595867e+04, 3.9307895800092710610e+04, 2.8729085735721942674e+04,
-                          5.2264952788528545610e+03};
-constexpr double kC[8] = {1.42343711074968357734e+00, 4.63033784615654529590e+00, 5.76949722146069140550e+00,
-                          3.64784832476320460504e+00, 1.27045825245236838258e+00, 2.41780725177450611770e-01,
-                          2.27238449892691845833e-02, 7.74545014278341407640e-04};
-constexpr double kD[8] = {1.0,
-                          2.05319162663775882187e+00, 1.67638483018380384940e+00, 6.89767334985100004550e-01,
-                          1.48103976427480074590e-01, 1.51986665636164571966e-02, 5.47593808499534494600e-04,
-                          1.05075007164441684324e-09};
-
-// fdlibm e_log.c constants (portable_log.cpp).
-constexpr double kLn2Hi = 0x1.62e42feep-1;
-constexpr double kLn2Lo = 0x1.a39ef35793c76p-33;
-constexpr double kLg1 = 0x1.5555555555593p-1;
-constexpr double kLg2 = 0x1.999999997fa04p-2;
-constexpr double kLg3 = 0x1.2492494229359p-2;
-constexpr double kLg4 = 0x1.c71c51d8e78afp-3;
-constexpr double kLg5 = 0x1.7466496cb03dep-3;
-constexpr double kLg6 = 0x1.39a09d078c69fp-3;
-constexpr double kLg7 = 0x1.2f112df3e5244p-3;
+using namespace ppnd16;       // kA ... kD (normal_quantile_coefficients.hpp)
+using namespace fdlibm_log;   // kLn2Hi, kLn2Lo, kLg1 ... kLg7 (portable_log_constants.hpp)
 
 // portable_log(x) for positive normal x with a nonzero exponent k (after reduction) and
 // |f| >= 2^-20; other lanes are added to *scalar_lanes (a mask).
