@@ -35,6 +35,17 @@ void BM_Generate(benchmark::State& state, fp8check::SimdPath path, const char* d
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kElements));
 }
 
+// generate() on `threads` threads (the default path), wall time.
+void BM_GenerateThreads(benchmark::State& state, const char* distribution) {
+  const fp8check::Distribution d = fp8check::parse_distribution(distribution);
+  std::vector<double> out(kElements);
+  for (auto _ : state) {
+    fp8check::generate(d, kKey, out, 0, static_cast<int>(state.range(0)));
+    benchmark::ClobberMemory();
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kElements));
+}
+
 // Philox4x32-10 alone: words 0-1 of one block per element (what most distributions use).
 void BM_PhiloxBits(benchmark::State& state, fp8check::SimdPath path) {
   if (skip_unavailable(state, path)) return;
@@ -77,4 +88,5 @@ BENCHMARK_CAPTURE(BM_Generate, all_zero_blocks/scalar, SimdPath::scalar, "all_ze
 BENCHMARK_CAPTURE(BM_Generate, all_zero_blocks/avx2, SimdPath::avx2, "all_zero_blocks")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Generate, normal_specials/scalar, SimdPath::scalar, "normal+specials")->Unit(benchmark::kMillisecond);
 BENCHMARK_CAPTURE(BM_Generate, normal_specials/avx2, SimdPath::avx2, "normal+specials")->Unit(benchmark::kMillisecond);
+BENCHMARK_CAPTURE(BM_GenerateThreads, normal, "normal")->Arg(1)->Arg(2)->UseRealTime()->Unit(benchmark::kMillisecond);
 BENCHMARK_MAIN();

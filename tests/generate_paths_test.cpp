@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/core/convert_bulk.hpp"
+#include "harness/core/error.hpp"
 #include "harness/generate/distributions.hpp"
 #include "harness/generate/normal_quantile.hpp"
 #include "harness/generate/philox_bits.hpp"
@@ -150,6 +151,23 @@ TEST(GeneratePaths, PublicGenerateUsesAPathWithTheSameBits) {
   generate(d, key, a, 17);
   detail::generate_on(SimdPath::scalar, d, key, b, 17);
   for (std::size_t j = 0; j < a.size(); ++j) ASSERT_EQ(bits_of(a[j]), bits_of(b[j])) << j;
+}
+
+TEST(GeneratePaths, AnyThreadCountGivesTheSameBits) {
+  for (const char* text : kEveryKind) {
+    const Distribution d = parse_distribution(text);
+    const std::uint64_t key = tensor_key(11, std::string("threads/") + text, "B");
+    std::vector<double> one(100'003);
+    generate(d, key, one, 5);
+    for (int threads : {2, 3, 4, 7}) {
+      std::vector<double> many(one.size(), -1.0);
+      generate(d, key, many, 5, threads);
+      for (std::size_t j = 0; j < one.size(); ++j)
+        ASSERT_EQ(bits_of(many[j]), bits_of(one[j])) << text << " threads " << threads << " element " << j;
+    }
+  }
+  std::vector<double> out(10);
+  EXPECT_THROW(generate(Distribution::normal(), 1, out, 0, 0), InputError);
 }
 
 TEST(PhiloxBits, EveryPathMatchesPhiloxStreamAcrossTheHighWord) {

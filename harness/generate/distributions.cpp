@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -246,6 +247,23 @@ void generate_on(SimdPath path, const Distribution& d, std::uint64_t key, std::s
 
 void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index) {
   detail::generate_on(active_simd_path(), d, key, out, first_index);
+}
+
+void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index,
+              int threads) {
+  if (threads < 1) throw InputError("generate: threads = " + std::to_string(threads) + ": expected >= 1");
+  d.validate();  // in the caller's thread, so a bad descriptor throws here
+  // Pieces of whole chunks, at least 16 chunks each: below that a thread costs more than it saves.
+  const std::size_t chunks = (out.size() + kChunk - 1) / kChunk;
+  const auto workers = static_cast<std::size_t>(std::clamp<std::size_t>(chunks / 16, 1, static_cast<std::size_t>(threads)));
+  const std::size_t piece = (chunks + workers - 1) / workers * kChunk;
+  const SimdPath path = active_simd_path();
+  std::vector<std::jthread> pool;  // joins on every exit path
+  for (std::size_t w = 1; w < workers && w * piece < out.size(); ++w) {
+    const std::size_t begin = w * piece, count = std::min(piece, out.size() - begin);
+    pool.emplace_back([&, begin, count] { detail::generate_on(path, d, key, out.subspan(begin, count), first_index + begin); });
+  }
+  detail::generate_on(path, d, key, out.first(std::min(piece, out.size())), first_index);
 }
 
 }  // namespace fp8check

@@ -73,6 +73,11 @@ Distribution parse_distribution(std::string_view text);
 // the same bits.
 void generate(const Distribution& d, std::uint64_t key, std::span<double> out,
               std::size_t first_index = 0);
+// The same with `threads` std::threads (>= 1; InputError otherwise) sharing the range in
+// contiguous pieces: the same bits for any count, since element i depends on (d, key, i) alone.
+// A caller running one case at a time can use the cores its other stages leave idle.
+void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index,
+              int threads);
 
 enum class SimdPath : std::uint8_t;  // harness/core/convert_bulk.hpp
 
