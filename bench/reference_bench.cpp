@@ -6,6 +6,7 @@
 // Run: build/bench/reference_bench --benchmark_min_time=1
 //      OPENBLAS_NUM_THREADS=1 build/bench/reference_bench --benchmark_filter=attention
 // - Softmax rows: the references' exponential (softmax_row.hpp) against std::exp.
+// - A GEMM case's five products (gemm_case_references_copies / _views) beside one dgemm.
 // Names read dgemm_cblas/M/N/K, gemm_reference_into/M/N/K, attention/<causal>/<threads>.
 // Time is wall-clock; CPU is the whole process's CPU time, every thread included.
 #include <benchmark/benchmark.h>
@@ -75,6 +76,70 @@ void gemm_shapes(benchmark::internal::Benchmark* b) {
   b->Args({512, 512, 512})->Args({1024, 1024, 1024})->Args({2048, 2048, 2048})->Args({4096, 4096, 512});
   b->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
 }
+
+// A GEMM case's references (harness/run/gemm_judge.cpp's compute_gemm_references) for one
+// DeepSeek-V3 layer shape, B stored N×K as the harness stores it: the dequantized and
+// original products and the bound's three magnitude products. "copies" as the judge calls the
+// references before issue 14 (a transposed copy of B per product, |B| materialised twice);
+// "views" through gemm_reference_view / magnitude_product / product, B read in place. The
+// per-element slack matrices are inputs here (the harness computes them). Same arithmetic;
+// compare with dgemm_cblas/128/7168/2048, one product of the problem, in the same run.
+struct CaseOperands {
+  std::int64_t m, n, k;
+  MatrixD a, a_hat, b, b_hat, slack_a, slack_b;  // b, b_hat, slack_b: N×K
+  explicit CaseOperands(const benchmark::State& state)
+      : m(state.range(0)), n(state.range(1)), k(state.range(2)),
+        a(random_matrix(m, k, 1)), a_hat(random_matrix(m, k, 2)), b(random_matrix(n, k, 3)),
+        b_hat(random_matrix(n, k, 4)), slack_a(random_matrix(m, k, 5).cwiseAbs()),
+        slack_b(random_matrix(n, k, 6).cwiseAbs()) {}
+};
+
+void gemm_case_references_copies(benchmark::State& state) {
+  const CaseOperands x(state);
+  const GemmProblem p{x.m, x.n, x.k, {}};
+  for (auto _ : state) {
+    const MatrixD dequantized = gemm_reference(p, x.a_hat, x.b_hat.transpose());
+    const MatrixD original = gemm_reference(p, x.a, x.b.transpose());
+    const MatrixD magnitude = gemm_reference(p, x.a_hat.cwiseAbs(), x.b_hat.cwiseAbs().transpose());
+    const MatrixD qa = gemm_reference(p, x.slack_a, x.b_hat.cwiseAbs().transpose());
+    const MatrixD qb = gemm_reference(p, x.a.cwiseAbs(), x.slack_b.transpose());
+    const MatrixD quantization = qa + qb;
+    benchmark::DoNotOptimize(dequantized.data());
+    benchmark::DoNotOptimize(original.data());
+    benchmark::DoNotOptimize(magnitude.data());
+    benchmark::DoNotOptimize(quantization.data());
+  }
+  set_flops(state, 5 * 2.0 * double(x.m) * double(x.n) * double(x.k));
+}
+
+void gemm_case_references_views(benchmark::State& state) {
+  const CaseOperands x(state);
+  const GemmProblem p{x.m, x.n, x.k, {}};
+  for (auto _ : state) {
+    MatrixD dequantized(x.m, x.n), original(x.m, x.n), magnitude(x.m, x.n), qa(x.m, x.n), qb(x.m, x.n);
+    gemm_reference_view(p, x.a_hat, x.b_hat, BLayout::n_by_k, dequantized);
+    gemm_reference_view(p, x.a, x.b, BLayout::n_by_k, original);
+    // |B̂| once for both products that need it; the slack is non-negative already.
+    const MatrixD abs_b_hat = x.b_hat.cwiseAbs();
+    product(1.0, x.a_hat.cwiseAbs(), abs_b_hat, BLayout::n_by_k, 0.0, magnitude);
+    product(1.0, x.slack_a, abs_b_hat, BLayout::n_by_k, 0.0, qa);
+    product(1.0, x.a.cwiseAbs(), x.slack_b, BLayout::n_by_k, 0.0, qb);
+    const MatrixD quantization = qa + qb;  // as the judge sums them (the same bits)
+    benchmark::DoNotOptimize(dequantized.data());
+    benchmark::DoNotOptimize(original.data());
+    benchmark::DoNotOptimize(magnitude.data());
+    benchmark::DoNotOptimize(quantization.data());
+  }
+  set_flops(state, 5 * 2.0 * double(x.m) * double(x.n) * double(x.k));
+}
+
+void case_shapes(benchmark::internal::Benchmark* b) {
+  b->Args({128, 7168, 2048})->Unit(benchmark::kMillisecond)->UseRealTime()->MeasureProcessCPUTime();
+}
+
+BENCHMARK(dgemm_cblas)->Apply(case_shapes);
+BENCHMARK(gemm_case_references_copies)->Apply(case_shapes);
+BENCHMARK(gemm_case_references_views)->Apply(case_shapes);
 
 // Each shape measured by both callers back to back, so they see the same machine state.
 BENCHMARK(dgemm_cblas)->Apply(gemm_shapes);

@@ -48,25 +48,29 @@ int product_threads() {
 }
 
 void multiply(double alpha, const Eigen::Ref<const MatrixD>& a, const Eigen::Ref<const MatrixD>& b, Operand op_b,
-              Eigen::Ref<MatrixD> d) {
+              Eigen::Ref<MatrixD> d, double beta) {
   const bool transposed = op_b == Operand::transposed;
   const Eigen::Index depth = a.cols();
   if (d.rows() == 0 || d.cols() == 0) return;
   if (depth == 0) {  // an empty sum; BLAS would also reject the zero leading dimensions
-    d.setZero();
+    if (beta == 0.0) d.setZero();
+    else d *= beta;
     return;
   }
 #ifdef FP8CHECK_REFERENCES_CBLAS
   // Row-major strides: the distance between rows, at least the row length.
   cblas_dgemm(CblasRowMajor, CblasNoTrans, transposed ? CblasTrans : CblasNoTrans, blas_int(d.rows()),
               blas_int(d.cols()), blas_int(depth), alpha, a.data(), blas_int(std::max(a.outerStride(), a.cols())),
-              b.data(), blas_int(std::max(b.outerStride(), b.cols())), 0.0, d.data(),
+              b.data(), blas_int(std::max(b.outerStride(), b.cols())), beta, d.data(),
               blas_int(std::max(d.outerStride(), d.cols())));
 #else
-  if (transposed) {
-    d.noalias() = alpha * (a * b.transpose());
+  if (beta == 0.0) {
+    if (transposed) d.noalias() = alpha * (a * b.transpose());
+    else d.noalias() = alpha * (a * b);
   } else {
-    d.noalias() = alpha * (a * b);
+    d *= beta;
+    if (transposed) d.noalias() += alpha * (a * b.transpose());
+    else d.noalias() += alpha * (a * b);
   }
 #endif
 }

@@ -15,10 +15,12 @@ namespace fp8check::references::detail {
 
 enum class Operand { as_is, transposed };
 
-// d (rows of a × columns of op(b)) = alpha · a · op(b). d must not overlap a or b. Sizes
-// above 2^31 - 1 (the int of the BLAS interface) throw std::invalid_argument.
+// d (rows of a × columns of op(b)) = alpha · a · op(b) + beta · d. With beta = 0, d is not
+// read (BLAS: "when beta is zero, C need not be set"), so it may hold anything, NaN included.
+// d must not overlap a or b. Sizes above 2^31 - 1 (the int of the BLAS interface) throw
+// std::invalid_argument.
 void multiply(double alpha, const Eigen::Ref<const MatrixD>& a, const Eigen::Ref<const MatrixD>& b, Operand op_b,
-              Eigen::Ref<MatrixD> d);
+              Eigen::Ref<MatrixD> d, double beta = 0.0);
 
 // Threads one multiply() call runs on: OpenBLAS's own count (OPENBLAS_NUM_THREADS, default
 // one per core), or 1 with Eigen (built without OpenMP).

@@ -20,9 +20,9 @@ using Block = Eigen::Ref<MatrixD>;
 // d = out_scale · (alpha · (a·b) + beta · c + bias); c is absent when beta == 0. The product
 // is one GEMM with alpha folded in (dense_product.hpp); each later term is one rounding per
 // element, and multiplying by 1 is skipped because it is exact.
-void apply_gemm(const GemmEpilogue& e, const ConstBlock& a, const ConstBlock& b, const std::optional<ConstBlock>& c,
-                const RowVectorD* bias, Block d) {
-  detail::multiply(e.alpha, a, b, detail::Operand::as_is, d);
+void apply_gemm(const GemmEpilogue& e, const ConstBlock& a, const ConstBlock& b, BLayout b_layout,
+                const std::optional<ConstBlock>& c, const RowVectorD* bias, Block d) {
+  detail::multiply(e.alpha, a, b, b_layout == BLayout::n_by_k ? detail::Operand::transposed : detail::Operand::as_is, d);
   if (c) d += e.beta * *c;
   if (bias != nullptr) d.rowwise() += *bias;
   if (e.out_scale != 1.0) d *= e.out_scale;
@@ -69,7 +69,25 @@ void gemm_reference_into(const GemmProblem& problem, const MatrixD& a, const Mat
   d.resize(problem.m, problem.n);
   std::optional<ConstBlock> c_block;
   if (read_c) c_block.emplace(*c);
-  apply_gemm(problem.epilogue, a, b, c_block, bias, d);
+  apply_gemm(problem.epilogue, a, b, BLayout::k_by_n, c_block, bias, d);
+}
+
+void gemm_reference_view(const GemmProblem& problem, ConstMatrixView a, ConstMatrixView b, BLayout b_layout,
+                         MatrixView d, const std::optional<ConstMatrixView>& c, const RowVectorD* bias) {
+  problem.validate();
+  const std::string context = describe(problem);
+  require_shape(context, "A", a, problem.m, problem.k);
+  if (b_layout == BLayout::n_by_k) require_shape(context, "B (stored N×K)", b, problem.n, problem.k);
+  else require_shape(context, "B", b, problem.k, problem.n);
+  require_shape(context, "D (a view of the output)", d, problem.m, problem.n);
+  const bool read_c = problem.epilogue.beta != 0.0;
+  check_addends(context, problem.epilogue, c.has_value(), bias, problem.n);
+  if (read_c) require_shape(context, "C", *c, problem.m, problem.n);
+  // The product writes d before C is read: d must share no memory with an operand.
+  const auto shares_memory = [&d](const ConstBlock& x) { return detail::views_overlap(d, x); };
+  if (shares_memory(a) || shares_memory(b) || (read_c && shares_memory(*c)))
+    detail::fail(context + ": D must not overlap A, B or C");
+  apply_gemm(problem.epilogue, a, b, b_layout, read_c ? c : std::nullopt, bias, d);
 }
 
 MatrixD gemm_reference(const GemmProblem& problem, const MatrixD& a, const MatrixD& b, const MatrixD* c,
@@ -94,7 +112,7 @@ std::vector<MatrixD> batched_gemm_reference(const BatchedGemmProblem& problem, c
   for (std::size_t i = 0; i < d.size(); ++i) {
     std::optional<ConstBlock> c_block;
     if (read_c) c_block.emplace((*c)[i]);
-    apply_gemm(problem.epilogue, a[i], b[i], c_block, bias, d[i]);
+    apply_gemm(problem.epilogue, a[i], b[i], BLayout::k_by_n, c_block, bias, d[i]);
   }
   return d;
 }
@@ -118,7 +136,7 @@ void grouped_contiguous_gemm_reference(const GroupedContiguousGemmProblem& probl
     const std::int64_t count = problem.group_rows[static_cast<std::size_t>(g)];
     std::optional<ConstBlock> c_rows;
     if (read_c) c_rows.emplace(c->middleRows(first, count));
-    apply_gemm(problem.epilogue, a.middleRows(first, count), b[static_cast<std::size_t>(g)], c_rows, bias,
+    apply_gemm(problem.epilogue, a.middleRows(first, count), b[static_cast<std::size_t>(g)], BLayout::k_by_n, c_rows, bias,
                d.middleRows(first, count));
   }
 }
@@ -140,7 +158,7 @@ void grouped_masked_gemm_reference(const GroupedMaskedGemmProblem& problem, cons
     const std::int64_t count = problem.valid_rows[g];
     std::optional<ConstBlock> c_rows;
     if (read_c) c_rows.emplace((*c)[g].topRows(count));
-    apply_gemm(problem.epilogue, a[g].topRows(count), b[g], c_rows, bias, d[g].topRows(count));
+    apply_gemm(problem.epilogue, a[g].topRows(count), b[g], BLayout::k_by_n, c_rows, bias, d[g].topRows(count));
   }
 }
 

@@ -19,9 +19,11 @@
 
 #include <cstdint>
 #include <iosfwd>
+#include <optional>
 #include <vector>
 
 #include "references/dense.hpp"
+#include "references/product.hpp"
 
 namespace fp8check::references {
 
@@ -98,6 +100,14 @@ void gemm_reference_into(const GemmProblem& problem, const MatrixD& a, const Mat
                          const MatrixD* c = nullptr, const RowVectorD* bias = nullptr);
 MatrixD gemm_reference(const GemmProblem& problem, const MatrixD& a, const MatrixD& b,
                        const MatrixD* c = nullptr, const RowVectorD* bias = nullptr);
+
+// One GEMM into the view d, which already has the M×N shape (a whole matrix, or rows of a
+// larger one): operands are read in place, B in either layout (K×N, or N×K as weights are
+// stored; product.hpp), so nothing is copied or transposed. c is read only when beta != 0.
+// d must not overlap a, b or c.
+void gemm_reference_view(const GemmProblem& problem, ConstMatrixView a, ConstMatrixView b, BLayout b_layout,
+                         MatrixView d, const std::optional<ConstMatrixView>& c = std::nullopt,
+                         const RowVectorD* bias = nullptr);
 
 // a, b (and c) hold `batch` matrices each; returns `batch` M×N results.
 std::vector<MatrixD> batched_gemm_reference(const BatchedGemmProblem& problem, const std::vector<MatrixD>& a,

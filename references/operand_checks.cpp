@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <system_error>
 
 namespace fp8check::references::detail {
@@ -15,7 +16,7 @@ std::string exact_text(double value) {
 
 void fail(const std::string& message) { throw std::invalid_argument(message); }
 
-void require_shape(const std::string& context, const std::string& operand, const MatrixD& m, std::int64_t rows,
+void require_shape(const std::string& context, const std::string& operand, const Eigen::Ref<const MatrixD>& m, std::int64_t rows,
                    std::int64_t cols) {
   if (m.rows() == rows && m.cols() == cols) return;
   fail(context + ": " + operand + " is " + std::to_string(m.rows()) + "x" + std::to_string(m.cols()) +
@@ -42,6 +43,15 @@ void require_positive(const std::string& context, const char* name, std::int64_t
 void require_finite(const std::string& context, const char* name, double value) {
   if (std::isfinite(value)) return;
   fail(context + ": " + name + " = " + exact_text(value) + " must be a finite number");
+}
+
+bool views_overlap(const Eigen::Ref<const MatrixD>& x, const Eigen::Ref<const MatrixD>& y) {
+  if (x.size() == 0 || y.size() == 0) return false;
+  const auto begin = [](const Eigen::Ref<const MatrixD>& v) { return reinterpret_cast<std::uintptr_t>(v.data()); };
+  const auto end = [](const Eigen::Ref<const MatrixD>& v) {
+    return reinterpret_cast<std::uintptr_t>(v.data() + (v.rows() - 1) * v.outerStride() + v.cols());
+  };
+  return begin(x) < end(y) && begin(y) < end(x);
 }
 
 }  // namespace fp8check::references::detail

@@ -26,12 +26,15 @@ std::string exact_text(double value);
 [[noreturn]] void fail(const std::string& message);
 
 // Throws "<context>: <operand> is RxC, the problem needs <rows>x<cols>" on a mismatch.
-void require_shape(const std::string& context, const std::string& operand, const MatrixD& m, std::int64_t rows,
+void require_shape(const std::string& context, const std::string& operand, const Eigen::Ref<const MatrixD>& m, std::int64_t rows,
                    std::int64_t cols);
 void require_length(const std::string& context, const std::string& operand, std::int64_t length,
                     std::int64_t expected);
 void require_non_negative(const std::string& context, const char* name, std::int64_t value);
 void require_positive(const std::string& context, const char* name, std::int64_t value);
 void require_finite(const std::string& context, const char* name, double value);
+
+// Whether two row-major views share memory (each spans its first to its last element).
+bool views_overlap(const Eigen::Ref<const MatrixD>& x, const Eigen::Ref<const MatrixD>& y);
 
 }  // namespace fp8check::references::detail

@@ -6,7 +6,12 @@
 #include <cstdio>
 #include <cstring>
 
+#include <vector>
+
 #include "harness/core/convert.hpp"
+#include "harness/core/convert_bulk.hpp"
+#include "harness/generate/distributions.hpp"
+#include "harness/generate/seed.hpp"
 
 namespace {
 
@@ -57,5 +62,21 @@ int main() {
   }
   std::printf("encode %016llx\n", static_cast<unsigned long long>(encode_digest.h));
   std::printf("decode %016llx\n", static_cast<unsigned long long>(decode_digest.h));
+
+  // Generated inputs, every distribution kind, on every path this CPU has (the avx2 path
+  // must give the scalar path's bits, so both lines read the same).
+  const char* const distributions[] = {"uniform(-3,5)", "normal(1,2)", "llm_activation(96,0.05,100)", "tiny", "huge",
+                                       "integers(-7,9)", "all_zero_blocks(5,0.3)", "normal+specials(0.1)"};
+  std::vector<SimdPath> paths = {SimdPath::scalar};
+  if (cpu_has_avx2()) paths.push_back(SimdPath::avx2);
+  for (SimdPath path : paths) {
+    Fnv1a generate_digest;
+    for (const char* text : distributions) {
+      std::vector<double> out(100'003);
+      detail::generate_on(path, parse_distribution(text), tensor_key(7, "bits_digest", text), out, 12345);
+      generate_digest.add(out.data(), out.size() * sizeof(double));
+    }
+    std::printf("generate %016llx\n", static_cast<unsigned long long>(generate_digest.h));
+  }
   return 0;
 }

@@ -1,4 +1,5 @@
 # ctest -P script: the objects built with AVX2 flags (harness/core/convert_bulk_avx2.cpp,
+# harness/generate/generate_avx2.cpp,
 # kernels/emulated/gemm_tile_avx2.cpp) define no weak symbol. A weak definition there (an
 # inline function or template of a shared header, emitted out of line) is AVX2 code that
 # the linker may keep for every caller, so a CPU without AVX2 would fault outside the

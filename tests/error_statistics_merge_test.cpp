@@ -7,10 +7,13 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "harness/compare/error_statistics.hpp"
 #include "harness/core/convert.hpp"
+#include "harness/core/error.hpp"
 
 namespace fp8check {
 namespace {
@@ -153,6 +156,83 @@ TEST(ErrorStatisticsMerge, TenMillionElementsDoNotDrift) {
   EXPECT_EQ(s.max_abs_error, 0.1);
   EXPECT_EQ(s.worst.size(), 10u);  // the default worst_count; ties keep the smallest indices
   EXPECT_EQ(s.worst.back().index, 9);
+}
+
+}  // namespace
+}  // namespace fp8check
+
+namespace fp8check {
+namespace {
+
+// A kernel output in `type` near the reference (rounded to the type, then nudged by a few
+// steps), with the bf16_like_output specials.
+Tensors output_in(const NumericType& type, std::int64_t n) {
+  Tensors t = bf16_like_output(n);
+  for (std::size_t i = 0; i < t.out.size(); ++i) {
+    if (!std::isfinite(t.out[i])) continue;
+    const double x = t.out[i] * (1 + 0x1p-9 * static_cast<double>(i % 7));
+    if (const Format* f = std::get_if<Format>(&type)) t.out[i] = decode(*f, encode(*f, x));
+    else if (std::get<IeeeFloat>(type) == IeeeFloat::fp32) t.out[i] = static_cast<float>(x);
+    else t.out[i] = x;
+  }
+  return t;
+}
+
+TEST(ErrorStatisticsRange, AddRangeGivesTheBitsOfAddElementByElement) {
+  const std::int64_t n = 70'001, cols = 37;
+  const NumericType types[] = {Format::bf16, Format::fp16, IeeeFloat::fp32, IeeeFloat::fp64, Format::e4m3fn,
+                               Format::e5m2};
+  for (const NumericType& type : types) {
+    const Tensors t = output_in(type, n);
+    StatisticsOptions options;
+    options.output_type = type;
+    options.atol = 1e-3;
+    options.rtol = 1e-2;
+    options.worst_count = 12;
+    StatisticsAccumulator each(cols, options);
+    for (std::int64_t i = 0; i < n; ++i) each.add(t.out[static_cast<std::size_t>(i)], t.ref[static_cast<std::size_t>(i)], i);
+    const ErrorStatistics expected = each.finish();
+    ASSERT_GT(expected.special_mismatch_count, 0);
+    ASSERT_GT(expected.max_ulp, 0u);
+    for (std::size_t piece : {std::size_t{1}, std::size_t{255}, std::size_t{256}, std::size_t{257}, std::size_t{70'001}}) {
+      StatisticsAccumulator ranges(cols, options);
+      for (std::size_t begin = 0; begin < t.out.size(); begin += piece) {
+        const std::size_t count = std::min(piece, t.out.size() - begin);
+        ranges.add_range(std::span(t.out).subspan(begin, count), std::span(t.ref).subspan(begin, count),
+                         static_cast<std::int64_t>(begin));
+      }
+      SCOPED_TRACE(std::string(numeric_type_name(type)) + ", ranges of " + std::to_string(piece));
+      expect_identical(ranges.finish(), expected);
+    }
+  }
+}
+
+TEST(ErrorStatisticsRange, ARejectedOutputThrowsAddsMessageAfterAddingThoseBeforeIt) {
+  const Tensors good = output_in(Format::bf16, 600);
+  std::vector<double> out = good.out;
+  out[300] = 0.3;  // not a bf16 value
+  StatisticsOptions options;
+  options.output_type = Format::bf16;
+  StatisticsAccumulator range(10, options), each(10, options);
+  std::string range_message, add_message;
+  try {
+    range.add_range(out, good.ref, 1000);
+  } catch (const InputError& e) {
+    range_message = e.what();
+  }
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    try {
+      each.add(out[i], good.ref[i], 1000 + static_cast<std::int64_t>(i));
+    } catch (const InputError& e) {
+      add_message = e.what();
+      break;
+    }
+  }
+  EXPECT_FALSE(range_message.empty());
+  EXPECT_EQ(range_message, add_message);
+  expect_identical(range.finish(), each.finish());
+  EXPECT_THROW(range.add_range(std::span(out).first(3), std::span(good.ref).first(2), 0), InputError);
+  EXPECT_THROW(range.add_range(std::span(good.out).first(3), std::span(good.ref).first(3), -1), InputError);
 }
 
 }  // namespace

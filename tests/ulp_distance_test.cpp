@@ -121,6 +121,45 @@ TEST(UlpDistance, Fp64CoversTheWholeLineWithoutOverflow) {
   EXPECT_EQ(distance(t, -DBL_MAX, DBL_MAX), 2 * 0x7FEFFFFFFFFFFFFFull);  // > INT64_MAX
 }
 
+// The statistics' codec-free forms for bf16 and fp16 equal the codec forms on every code's
+// value, its neighbouring doubles, the midpoints between adjacent values (ties), values past
+// the top and below the bottom, and random doubles over the whole exponent range.
+template <Format F>
+void expect_ieee_forms_match_the_codec() {
+  std::vector<double> inputs = {0.0, -0.0, 5e-324, -5e-324, 0x1p-1022, DBL_MAX, -DBL_MAX, 1e300, -1e-300};
+  const FormatSpec s = format_spec(F);
+  std::vector<double> values;
+  for (std::uint32_t code = 0; code < s.code_count(); ++code) {
+    const double v = decode(F, code);
+    if (std::isfinite(v)) values.push_back(v);
+  }
+  std::sort(values.begin(), values.end());
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const double v = values[i];
+    inputs.insert(inputs.end(), {v, std::nextafter(v, kInf), std::nextafter(v, -kInf), v * 0.5, v * 2});
+    if (i + 1 < values.size()) {
+      const double mid = (v + values[i + 1]) / 2;  // exact: a tie between two values
+      inputs.insert(inputs.end(), {mid, std::nextafter(mid, kInf), std::nextafter(mid, -kInf)});
+    }
+  }
+  std::uint64_t state = 7;
+  for (int i = 0; i < 200'000; ++i) {  // random bit patterns: every exponent, both signs
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    double x;
+    std::memcpy(&x, &state, sizeof x);
+    if (std::isfinite(x)) inputs.push_back(x);
+  }
+  for (double x : inputs) {
+    ASSERT_EQ(detail::ieee_value_ordinal<F>(x), detail::format_ordinal<F>(x)) << s.name << " value " << x;
+    ASSERT_EQ(detail::ieee_rounded_ordinal<F>(x), detail::format_rounded_ordinal<F>(x).value()) << s.name << " x " << x;
+  }
+}
+
+TEST(Ordinal, CodecFreeBf16AndFp16FormsEqualTheCodec) {
+  expect_ieee_forms_match_the_codec<Format::bf16>();
+  expect_ieee_forms_match_the_codec<Format::fp16>();
+}
+
 TEST(UlpBuckets, BoundariesAreTheDocumentedPowersOfTwo) {
   EXPECT_EQ(ulp_bucket(0), 0);
   EXPECT_EQ(ulp_bucket(1), 1);

@@ -35,9 +35,45 @@ class CompensatedSum {
   // (inf - inf), so the overflowed sum itself is returned: +-inf, never NaN from us.
   double value() const { return std::isfinite(sum_) ? sum_ + compensation_ : sum_; }
 
+  // The running sum and its accumulated error, for code that runs several sums side by side
+  // in vector lanes (the same operations lane by lane: CompensatedSums below).
+  double running_sum() const { return sum_; }
+  double compensation() const { return compensation_; }
+  static CompensatedSum from_parts(double running_sum, double compensation) {
+    CompensatedSum s;
+    s.sum_ = running_sum;
+    s.compensation_ = compensation;
+    return s;
+  }
+
  private:
   double sum_ = 0.0;
   double compensation_ = 0.0;  // sum of the rounding errors of every add() so far
+};
+
+// Two CompensatedSums in the lanes of one vector (GCC/Clang vector extensions: SSE2 on
+// x86-64, NEON on arm64): add() is CompensatedSum::add lane by lane, the same IEEE additions
+// in the same order, so each lane's bits equal a scalar CompensatedSum fed the same terms.
+class CompensatedSumPair {
+ public:
+  using Lanes = double __attribute__((vector_size(16)));
+
+  CompensatedSumPair(const CompensatedSum& first, const CompensatedSum& second)
+      : sum_{first.running_sum(), second.running_sum()},
+        compensation_{first.compensation(), second.compensation()} {}
+
+  void add(Lanes x) {
+    const Lanes t = sum_ + x;
+    const Lanes x_part = t - sum_;
+    const Lanes error = (sum_ - (t - x_part)) + (x - x_part);
+    sum_ = t;
+    compensation_ += error;
+  }
+
+  CompensatedSum lane(int i) const { return CompensatedSum::from_parts(sum_[i], compensation_[i]); }
+
+ private:
+  Lanes sum_, compensation_;
 };
 
 }  // namespace fp8check

@@ -108,6 +108,160 @@ void StatisticsAccumulator::add(double out, double ref, std::int64_t index) {
   worst_.offer(abs_error, index, out, ref);
 }
 
+namespace {
+
+// The ordinal functions of one output type for finite values (ulp_distance.hpp), for
+// add_range_as; bf16 and fp16 (most kernels' outputs) without the codec.
+template <Format F>
+struct FormatOrdinals {
+  static constexpr bool kIeee = F == Format::bf16 || F == Format::fp16;
+  static std::optional<std::int64_t> of(double v) {
+    if constexpr (kIeee) return detail::ieee_value_ordinal<F>(v);
+    else return detail::format_ordinal<F>(v);
+  }
+  static std::optional<std::int64_t> rounded(double x) {
+    if constexpr (kIeee) return detail::ieee_rounded_ordinal<F>(x);
+    else return detail::format_rounded_ordinal<F>(x);
+  }
+};
+struct Fp32Ordinals {
+  static std::optional<std::int64_t> of(double v) { return detail::fp32_ordinal(v); }
+  static std::optional<std::int64_t> rounded(double x) { return detail::fp32_rounded_ordinal(x); }
+};
+struct Fp64Ordinals {
+  static std::optional<std::int64_t> of(double v) { return detail::double_ordinal(v); }
+  static std::optional<std::int64_t> rounded(double x) { return detail::double_ordinal(x); }
+};
+
+// Runs `f` when the scope ends, by return or by exception.
+template <typename F>
+struct OnExit {
+  F f;
+  ~OnExit() { f(); }
+};
+template <typename F>
+OnExit(F) -> OnExit<F>;
+
+}  // namespace
+
+// add() for a run of elements, operation for operation in the same order per statistic (so
+// the same bits), without its per-element costs. Elements go in blocks of kRangeBlock:
+//  1. whether the block is all finite and every output a value of the type (the ordinals);
+//     a block with a special or a rejected output is added by add(), element by element,
+//     which also throws for the rejected one after adding those before it;
+//  2. the sums, maxima and counts in a loop without calls, so the running sums stay in
+//     registers (the compensated sums' dependency chains are the loop's critical path), the
+//     five sums in pairs of vector lanes;
+//  3. the worst-k candidates: the kept set does not depend on the order of offers.
+template <typename Ordinals>
+void StatisticsAccumulator::add_range_as(std::span<const double> out, std::span<const double> ref,
+                                         std::int64_t first_index) {
+  constexpr std::size_t kRangeBlock = 256;
+  std::int64_t out_ordinal[kRangeBlock], ref_ordinal[kRangeBlock];
+  double abs_errors[kRangeBlock];
+  const double atol = options_.atol, rtol = options_.rtol, floor = floor_;
+  for (std::size_t begin = 0; begin < out.size(); begin += kRangeBlock) {
+    const std::size_t n = std::min(kRangeBlock, out.size() - begin);
+    const double* o = out.data() + begin;
+    const double* r = ref.data() + begin;
+    const std::int64_t first = first_index + static_cast<std::int64_t>(begin);
+
+    bool simple = true;  // 1. all finite, every output a value of the type
+    for (std::size_t j = 0; j < n && simple; ++j) {
+      if (!std::isfinite(o[j]) || !std::isfinite(r[j])) {
+        simple = false;
+        break;
+      }
+      const std::optional<std::int64_t> oo = Ordinals::of(o[j]);
+      const std::optional<std::int64_t> ro = Ordinals::rounded(r[j]);
+      if (!oo || !ro) {
+        simple = false;
+        break;
+      }
+      out_ordinal[j] = *oo;
+      ref_ordinal[j] = *ro;
+    }
+    if (!simple) {
+      for (std::size_t j = 0; j < n; ++j) add(o[j], r[j], first + static_cast<std::int64_t>(j));
+      continue;
+    }
+
+    // 2. Locals for everything updated per element. The five sums run as three pairs of
+    // vector lanes (CompensatedSumPair: each lane the same operations as its scalar sum); the
+    // histogram in four copies, so that consecutive increments of one bucket do not wait for
+    // each other (counts: order-free).
+    using Lanes = CompensatedSumPair::Lanes;
+    CompensatedSumPair error_sums(sum_abs_error_, sum_sq_error_), square_sums(sum_sq_ref_, sum_sq_out_),
+        product_sum(sum_out_ref_, CompensatedSum());
+    double max_abs_error = max_abs_error_, max_relative = max_relative_error_;
+    std::int64_t max_relative_index = max_relative_at_.index;
+    std::size_t max_relative_j = n;  // element of this block that became the maximum, if any
+    std::uint64_t max_ulp = max_ulp_;
+    std::int64_t over_tolerance = 0;
+    std::int64_t histogram[4][kUlpBucketCount] = {};
+    for (std::size_t j = 0; j < n; ++j) {
+      const double diff = o[j] - r[j];
+      const double abs_error = std::fabs(diff);
+      const double abs_ref = std::fabs(r[j]);
+      abs_errors[j] = abs_error;
+      error_sums.add(Lanes{abs_error, diff * diff});
+      square_sums.add(Lanes{r[j] * r[j], o[j] * o[j]});
+      product_sum.add(Lanes{o[j] * r[j], 0.0});
+      max_abs_error = std::max(max_abs_error, abs_error);
+      const double relative = abs_error == 0 ? 0.0 : abs_error / std::max(abs_ref, floor);
+      const std::int64_t index = first + static_cast<std::int64_t>(j);
+      if (max_relative_index < 0 || relative > max_relative ||
+          (relative == max_relative && index < max_relative_index)) {
+        max_relative = relative;
+        max_relative_index = index;
+        max_relative_j = j;
+      }
+      over_tolerance += abs_error > atol + rtol * abs_ref ? 1 : 0;
+      const std::uint64_t ulps = ordinal_distance(out_ordinal[j], ref_ordinal[j]);
+      max_ulp = std::max(max_ulp, ulps);
+      ++histogram[j & 3][ulp_bucket(ulps)];
+    }
+    sum_abs_error_ = error_sums.lane(0);
+    sum_sq_error_ = error_sums.lane(1);
+    sum_sq_ref_ = square_sums.lane(0);
+    sum_sq_out_ = square_sums.lane(1);
+    sum_out_ref_ = product_sum.lane(0);
+    elements_ += static_cast<std::int64_t>(n);
+    finite_ += static_cast<std::int64_t>(n);
+    max_abs_error_ = max_abs_error;
+    if (max_relative_j < n) {
+      max_relative_error_ = max_relative;
+      max_relative_at_ = {max_relative_index, 0, 0, o[max_relative_j], r[max_relative_j], abs_errors[max_relative_j]};
+    }
+    max_ulp_ = max_ulp;
+    over_tolerance_ += over_tolerance;
+    for (const auto& copy : histogram)
+      for (std::size_t b = 0; b < ulp_histogram_.size(); ++b) ulp_histogram_[b] += copy[b];
+
+    // 3. Only elements at least as bad as the least bad one kept can enter the worst-k set.
+    for (std::size_t j = 0; j < n; ++j)
+      if (worst_.may_keep(abs_errors[j])) worst_.offer(abs_errors[j], first + static_cast<std::int64_t>(j), o[j], r[j]);
+  }
+}
+
+void StatisticsAccumulator::add_range(std::span<const double> out, std::span<const double> ref,
+                                      std::int64_t first_index) {
+  if (out.size() != ref.size())
+    throw InputError("out has " + std::to_string(out.size()) + " elements but ref has " + std::to_string(ref.size()) +
+                     ": out and ref must have the same shape");
+  if (out.empty()) return;
+  if (first_index < 0) add(out[0], ref[0], first_index);  // throws add()'s message
+  const NumericType& type = options_.output_type;
+  if (const Format* f = std::get_if<Format>(&type)) {
+#define FP8C_CALL(F) return add_range_as<FormatOrdinals<F>>(out, ref, first_index)
+    FP8C_FORMAT_DISPATCH(*f, FP8C_CALL)
+#undef FP8C_CALL
+    throw InternalError("add_range: unknown output format");
+  }
+  if (std::get<IeeeFloat>(type) == IeeeFloat::fp64) return add_range_as<Fp64Ordinals>(out, ref, first_index);
+  return add_range_as<Fp32Ordinals>(out, ref, first_index);
+}
+
 void StatisticsAccumulator::add_special(double out, double ref, std::int64_t index) {
   const Kind out_kind = kind_of(out), ref_kind = kind_of(ref);
   if (out_kind == ref_kind) {
@@ -222,10 +376,10 @@ ErrorStatistics compute_error_statistics(std::span<const double> out, std::span<
   const auto work = [&](int w) {
     for (std::int64_t c = w; c < chunk_count; c += workers) {
       try {
-        const std::int64_t end = std::min(n, (c + 1) * kStatisticsChunkElements);
-        StatisticsAccumulator& acc = chunks[static_cast<std::size_t>(c)];
-        for (std::int64_t i = c * kStatisticsChunkElements; i < end; ++i)
-          acc.add(out[static_cast<std::size_t>(i)], ref[static_cast<std::size_t>(i)], i);
+        const std::int64_t begin = c * kStatisticsChunkElements;
+        const auto count = static_cast<std::size_t>(std::min(n, begin + kStatisticsChunkElements) - begin);
+        chunks[static_cast<std::size_t>(c)].add_range(out.subspan(static_cast<std::size_t>(begin), count),
+                                                      ref.subspan(static_cast<std::size_t>(begin), count), begin);
       } catch (...) {
         errors[static_cast<std::size_t>(w)] = std::current_exception();
         error_chunk[static_cast<std::size_t>(w)] = c;

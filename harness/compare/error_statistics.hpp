@@ -110,6 +110,11 @@ class StatisticsAccumulator {
   // Adds element `index` (>= 0, row-major). Throws InputError, leaving the accumulator
   // unchanged, if a finite `out` is not a value of the output type. No allocation.
   void add(double out, double ref, std::int64_t index);
+  // Adds out[j], ref[j] as element first_index + j, for j = 0, 1, ...: the same statistics,
+  // to the bit, as add() on each element in that order. out and ref have the same size
+  // (InputError otherwise). On a rejected element it throws like add(): the elements before
+  // it are added, it and those after are not.
+  void add_range(std::span<const double> out, std::span<const double> ref, std::int64_t first_index);
   // Appends `other` (same cols and options, else InternalError). Counts, maxima, the ULP
   // histogram and the worst elements do not depend on how elements were split; the sums
   // do, in their last bits, so reproducible callers split at fixed indices and merge in
@@ -119,6 +124,10 @@ class StatisticsAccumulator {
 
  private:
   void add_special(double out, double ref, std::int64_t index);
+  // add_range with the output type's ordinal functions fixed at compile time (Ordinals::of,
+  // Ordinals::rounded: the same functions ordinal() and rounded_ordinal() dispatch to).
+  template <typename Ordinals>
+  void add_range_as(std::span<const double> out, std::span<const double> ref, std::int64_t first_index);
 
   std::int64_t cols_;
   StatisticsOptions options_;

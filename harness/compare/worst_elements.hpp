@@ -36,17 +36,24 @@ class WorstElements {
   // row and col are filled in by sorted(); abs_error must not be NaN.
   void offer(double abs_error, std::int64_t index, double out, double ref) {
     if (capacity_ == 0) return;
-    const ElementReport candidate{index, 0, 0, out, ref, abs_error};
     // heap_.front() is the least bad element kept (the heap is ordered by `worse`).
     if (heap_.size() == capacity_) {
-      if (!worse(candidate, heap_.front())) return;
+      const ElementReport& least = heap_.front();
+      if (!(abs_error > least.abs_error || (abs_error == least.abs_error && index < least.index))) return;
       std::pop_heap(heap_.begin(), heap_.end(), worse);
-      heap_.back() = candidate;
+      heap_.back() = ElementReport{index, 0, 0, out, ref, abs_error};
     } else {
       if (heap_.capacity() < capacity_) heap_.reserve(capacity_);  // a copy does not keep capacity
-      heap_.push_back(candidate);
+      heap_.push_back(ElementReport{index, 0, 0, out, ref, abs_error});
     }
     std::push_heap(heap_.begin(), heap_.end(), worse);
+  }
+
+  // False when offer(abs_error, ...) would certainly keep nothing: the set is full and an
+  // element with this error is less bad than every kept one whatever its index. A cheap
+  // test for loops that offer every element.
+  bool may_keep(double abs_error) const {
+    return capacity_ != 0 && (heap_.size() < capacity_ || abs_error >= heap_.front().abs_error);
   }
 
   void merge(const WorstElements& other) {

@@ -1,14 +1,16 @@
 #include "harness/generate/distributions.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "harness/core/error.hpp"
-#include "harness/generate/normal_quantile.hpp"
+#include "harness/generate/philox_bits.hpp"
 #include "harness/generate/philox_stream.hpp"
 
 namespace fp8check {
@@ -29,45 +31,39 @@ void require(bool ok, const Distribution& d, const std::string& accepted) {
   if (!ok) throw InputError("invalid input distribution '" + to_string(d) + "': " + accepted);
 }
 
-double standard_normal(std::uint64_t bits) { return normal_quantile(unit_open(bits)); }
+// Elements are generated in chunks: the bits of a chunk first (philox_bits, four blocks per
+// vector on the avx2 path), then the values from them. Element i's value is still a function
+// of (d, key, i) alone, the same on either path.
+constexpr std::size_t kChunk = 256;
 
 // +-significand * 2^e, significand uniform on the 2^-52 grid of [1, 2), e uniform in
 // [min_exponent, max_exponent): every binade equally likely. ldexp is exact here (the
-// result is normal), so no exp/pow is needed and the bits are portable.
-double binade_uniform(const PhiloxBlock& b, int min_exponent, int max_exponent) {
-  const double significand = 1.0 + static_cast<double>(block_bits64(b, 0) >> 12) * 0x1p-52;
+// result is normal), so no exp/pow is needed and the bits are portable. lo and hi are
+// block words 0-1 and 2-3.
+double binade_uniform(std::uint64_t lo, std::uint64_t hi, int min_exponent, int max_exponent) {
+  const double significand = 1.0 + static_cast<double>(lo >> 12) * 0x1p-52;
   const auto span = static_cast<std::uint64_t>(max_exponent - min_exponent);
-  const int exponent = min_exponent + static_cast<int>(bounded(block_bits64(b, 1), span));
+  const int exponent = min_exponent + static_cast<int>(bounded(hi, span));
   const double magnitude = std::ldexp(significand, exponent);
-  return (b[0] & 1u) ? -magnitude : magnitude;  // b[0]'s low bits are unused above
+  return (lo & 1u) ? -magnitude : magnitude;  // word 0's low bits are unused above
 }
 
 // The outlier channels: the round(fraction * columns) channels (at least one when the
 // fraction is positive) whose keyed 64-bit hashes are smallest, ties broken by channel.
-std::vector<bool> outlier_channels(const Distribution& d, std::uint64_t key) {
+std::vector<bool> outlier_channels(SimdPath path, const Distribution& d, std::uint64_t key) {
   std::uint64_t count = 0;
   if (d.outlier_fraction > 0.0) {
     const auto rounded = static_cast<std::uint64_t>(std::llround(d.outlier_fraction * static_cast<double>(d.columns)));
     count = std::clamp<std::uint64_t>(rounded, 1, d.columns);
   }
-  const PhiloxStream hashes(key, kOutlierChannelSubstream);
+  std::vector<std::uint64_t> hashes(d.columns);
+  detail::philox_bits_on(path, key, kOutlierChannelSubstream, 0, hashes);
   std::vector<std::pair<std::uint64_t, std::uint64_t>> ranked(d.columns);  // (hash, channel)
-  for (std::uint64_t c = 0; c < d.columns; ++c) ranked[c] = {hashes.bits64(c), c};
+  for (std::uint64_t c = 0; c < d.columns; ++c) ranked[c] = {hashes[c], c};
   std::nth_element(ranked.begin(), ranked.begin() + static_cast<std::ptrdiff_t>(count), ranked.end());
   std::vector<bool> is_outlier(d.columns, false);
   for (std::uint64_t j = 0; j < count; ++j) is_outlier[ranked[j].second] = true;
   return is_outlier;
-}
-
-void sprinkle_specials(double fraction, std::uint64_t key, std::span<double> out, std::uint64_t first) {
-  static constexpr double kSpecials[4] = {std::numeric_limits<double>::quiet_NaN(),
-                                          std::numeric_limits<double>::infinity(),
-                                          -std::numeric_limits<double>::infinity(), -0.0};
-  const PhiloxStream specials(key, kSpecialsSubstream);
-  for (std::size_t j = 0; j < out.size(); ++j) {
-    const PhiloxBlock b = specials.block(first + j);
-    if (unit_closed_open(block_bits64(b, 0)) < fraction) out[j] = kSpecials[b[2] & 3u];
-  }
 }
 
 }  // namespace
@@ -167,60 +163,107 @@ void Distribution::validate() const {
   require(is_fraction(specials_fraction), d, "the +specials fraction must be in [0, 1]");
 }
 
-void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index) {
+namespace detail {
+
+void generate_on(SimdPath path, const Distribution& d, std::uint64_t key, std::span<double> out,
+                 std::size_t first_index) {
+  static constexpr double kSpecials[4] = {std::numeric_limits<double>::quiet_NaN(),
+                                          std::numeric_limits<double>::infinity(),
+                                          -std::numeric_limits<double>::infinity(), -0.0};
   d.validate();
-  const PhiloxStream values(key, kValueSubstream);
-  const std::uint64_t first = first_index;
-  switch (d.kind) {
-    case DistributionKind::uniform: {
-      // lo + width * u can round up to hi; the largest double below hi stands in for it.
-      const double width = d.hi - d.lo, below_hi = std::nextafter(d.hi, d.lo);
-      for (std::size_t j = 0; j < out.size(); ++j) {
-        const double v = d.lo + width * unit_closed_open(values.bits64(first + j));
-        out[j] = v < d.hi ? v : below_hi;
-      }
-      break;
+  const std::vector<bool> is_outlier =
+      d.kind == DistributionKind::llm_activation ? outlier_channels(path, d, key) : std::vector<bool>();
+  const PhiloxStream block_draws(key, kZeroBlockSubstream);
+  std::uint64_t drawn_block = 0;  // all_zero_blocks: the last block drawn, and whether it is zero
+  bool drawn = false, drawn_zero = false;
+  // lo-hi = block words 0-1 and 2-3 (philox_bits.hpp).
+  std::array<std::uint64_t, kChunk> lo_words, hi_words;
+  // lo + width * u can round up to hi; the largest double below hi stands in for it.
+  const double width = d.hi - d.lo, below_hi = std::nextafter(d.hi, d.lo);
+
+  for (std::size_t start = 0; start < out.size(); start += kChunk) {
+    const std::size_t n = std::min(kChunk, out.size() - start);
+    const std::uint64_t first = first_index + start;
+    const std::span<double> o = out.subspan(start, n);
+    const std::span<std::uint64_t> lo(lo_words.data(), n), hi(hi_words.data(), n);
+    switch (d.kind) {
+      case DistributionKind::zeros: std::fill(o.begin(), o.end(), 0.0); break;
+      case DistributionKind::tiny:
+      case DistributionKind::huge: philox_bits_on(path, key, kValueSubstream, first, lo, hi); break;
+      default: philox_bits_on(path, key, kValueSubstream, first, lo); break;
     }
-    case DistributionKind::normal:
-      for (std::size_t j = 0; j < out.size(); ++j) {
-        out[j] = d.mean + d.stddev * standard_normal(values.bits64(first + j));
+    switch (d.kind) {
+      case DistributionKind::uniform:
+        for (std::size_t j = 0; j < n; ++j) {
+          const double v = d.lo + width * unit_closed_open(lo[j]);
+          o[j] = v < d.hi ? v : below_hi;
+        }
+        break;
+      case DistributionKind::normal:
+        standard_normal_array_on(path, lo, o);
+        for (std::size_t j = 0; j < n; ++j) o[j] = d.mean + d.stddev * o[j];
+        break;
+      case DistributionKind::llm_activation:
+        standard_normal_array_on(path, lo, o);
+        for (std::size_t j = 0; j < n; ++j)
+          if (is_outlier[(first + j) % d.columns]) o[j] = o[j] * d.outlier_scale;
+        break;
+      case DistributionKind::tiny:
+      case DistributionKind::huge:
+        for (std::size_t j = 0; j < n; ++j) o[j] = binade_uniform(lo[j], hi[j], d.min_exponent, d.max_exponent);
+        break;
+      case DistributionKind::integers: {
+        const auto lowest = static_cast<std::int64_t>(d.lo);
+        const auto count = static_cast<std::uint64_t>(static_cast<std::int64_t>(d.hi) - lowest) + 1;
+        for (std::size_t j = 0; j < n; ++j) {
+          const auto offset = static_cast<std::int64_t>(bounded(lo[j], count));
+          o[j] = static_cast<double>(lowest + offset);  // |value| <= 2^53: exact
+        }
+        break;
       }
-      break;
-    case DistributionKind::llm_activation: {
-      const std::vector<bool> is_outlier = outlier_channels(d, key);
-      for (std::size_t j = 0; j < out.size(); ++j) {
-        const double z = standard_normal(values.bits64(first + j));
-        out[j] = is_outlier[(first + j) % d.columns] ? z * d.outlier_scale : z;
-      }
-      break;
+      case DistributionKind::zeros: break;
+      case DistributionKind::all_zero_blocks:
+        standard_normal_array_on(path, lo, o);
+        for (std::size_t j = 0; j < n; ++j) {
+          const std::uint64_t block = (first + j) / d.block;
+          if (!drawn || block != drawn_block) {  // one draw per block, not per element
+            drawn_zero = block_draws.uniform_closed_open(block) < d.zero_block_fraction;
+            drawn_block = block;
+            drawn = true;
+          }
+          if (drawn_zero) o[j] = 0.0;
+        }
+        break;
     }
-    case DistributionKind::tiny:
-    case DistributionKind::huge:
-      for (std::size_t j = 0; j < out.size(); ++j) {
-        out[j] = binade_uniform(values.block(first + j), d.min_exponent, d.max_exponent);
-      }
-      break;
-    case DistributionKind::integers: {
-      const auto lo = static_cast<std::int64_t>(d.lo);
-      const auto count = static_cast<std::uint64_t>(static_cast<std::int64_t>(d.hi) - lo) + 1;
-      for (std::size_t j = 0; j < out.size(); ++j) {
-        const auto offset = static_cast<std::int64_t>(bounded(values.bits64(first + j), count));
-        out[j] = static_cast<double>(lo + offset);  // |value| <= 2^53: exact
-      }
-      break;
-    }
-    case DistributionKind::zeros: std::fill(out.begin(), out.end(), 0.0); break;
-    case DistributionKind::all_zero_blocks: {
-      const PhiloxStream block_draws(key, kZeroBlockSubstream);
-      for (std::size_t j = 0; j < out.size(); ++j) {
-        const std::uint64_t block = (first + j) / d.block;
-        const bool zero = block_draws.uniform_closed_open(block) < d.zero_block_fraction;
-        out[j] = zero ? 0.0 : standard_normal(values.bits64(first + j));
-      }
-      break;
+    if (d.specials_fraction > 0.0) {
+      philox_bits_on(path, key, kSpecialsSubstream, first, lo, hi);
+      for (std::size_t j = 0; j < n; ++j)
+        if (unit_closed_open(lo[j]) < d.specials_fraction) o[j] = kSpecials[hi[j] & 3u];
     }
   }
-  if (d.specials_fraction > 0.0) sprinkle_specials(d.specials_fraction, key, out, first);
+}
+
+}  // namespace detail
+
+void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index) {
+  detail::generate_on(active_simd_path(), d, key, out, first_index);
+}
+
+void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index,
+              int threads) {
+  if (threads < 1) throw InputError("generate: threads = " + std::to_string(threads) + ": expected >= 1");
+  d.validate();  // in the caller's thread, so a bad descriptor throws here
+  // Pieces of whole chunks, at least 16 chunks each: below that a thread costs more than it saves.
+  const std::size_t chunks = (out.size() + kChunk - 1) / kChunk;
+  const auto workers = static_cast<std::size_t>(std::clamp<std::size_t>(chunks / 16, 1, static_cast<std::size_t>(threads)));
+  const std::size_t piece = (chunks + workers - 1) / workers * kChunk;
+  const SimdPath path = active_simd_path();
+  std::vector<std::jthread> pool;  // joins on every exit path
+  for (std::size_t w = 1; w < workers && w * piece < out.size(); ++w) {
+    const std::size_t begin = w * piece, count = std::min(piece, out.size() - begin);
+    pool.emplace_back([&, begin, count] { detail::generate_on(path, d, key, out.subspan(begin, count), first_index + begin); });
+  }
+  detail::generate_on(path, d, key, out.first(std::min(piece, out.size())), first_index);
 }
 
 }  // namespace fp8check

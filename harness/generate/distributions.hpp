@@ -69,7 +69,22 @@ Distribution parse_distribution(std::string_view text);
 
 // Fills out[j] with element (first_index + j) of the tensor keyed by `key`.
 // Validates d first. Cost per call: O(out.size()), plus O(columns) for llm_activation.
+// Runs on the generator's fast path (philox_bits.hpp) where the CPU has it; every path gives
+// the same bits.
 void generate(const Distribution& d, std::uint64_t key, std::span<double> out,
               std::size_t first_index = 0);
+// The same with `threads` std::threads (>= 1; InputError otherwise) sharing the range in
+// contiguous pieces: the same bits for any count, since element i depends on (d, key, i) alone.
+// A caller running one case at a time can use the cores its other stages leave idle.
+void generate(const Distribution& d, std::uint64_t key, std::span<double> out, std::size_t first_index,
+              int threads);
+
+enum class SimdPath : std::uint8_t;  // harness/core/convert_bulk.hpp
+
+namespace detail {
+// generate() on an explicit path (tests and benchmarks compare the paths in one process).
+void generate_on(SimdPath path, const Distribution& d, std::uint64_t key, std::span<double> out,
+                 std::size_t first_index = 0);
+}  // namespace detail
 
 }  // namespace fp8check
