@@ -10,14 +10,15 @@ namespace fp8check {
 
 AxisValues::AxisValues(std::span<const CaseAxis> axes, const CaseParams& params, std::string_view op) {
   for (const CaseAxis& a : axes) values_.emplace_back(a.name, a.default_value ? a.default_value : "");
-  for (const auto& [axis, value] : params) {
+  for (const auto& entry : params) {
+    const std::string& axis = entry.first;  // a named variable: clang 14 cannot capture a structured binding
     const auto it = std::find_if(values_.begin(), values_.end(), [&](const auto& v) { return v.first == axis; });
     if (it == values_.end()) {
       std::string names;
       for (const CaseAxis& a : axes) names += (names.empty() ? "" : ", ") + std::string(a.name);
       throw InputError("unknown " + std::string(op) + " axis '" + axis + "' (axes: " + names + ")");
     }
-    it->second = value;
+    it->second = entry.second;
   }
   for (std::size_t i = 0; i < axes.size(); ++i)
     if (!axes[i].default_value && values_[i].second.empty())
