@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "harness/core/convert.hpp"
 #include "harness/quantize/element_codec.hpp"
@@ -17,7 +18,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // Per-element quantization error bound of one operand: |x - x_hat| <= u |x| + delta,
 // delta = scale * (half the smallest subnormal) for float elements (0.5 * scale for
-// integers), plus what saturation clipped (|x| beyond max * scale).
+// integers), plus what saturation clipped (|x| beyond max * scale). One scale per block of
+// a row, looked up once per block: the element loop is plain arithmetic.
 MatrixD quantization_slack(const MatrixD& x, const QuantizedMatrix& q, double* u_out) {
   const ElementType t = q.recipe.element;
   double u = 0, half_quantum = 0.5;
@@ -30,13 +32,20 @@ MatrixD quantization_slack(const MatrixD& x, const QuantizedMatrix& q, double* u
   const double max = t.max_magnitude();
   const double tensor = q.tensor_scale ? static_cast<double>(*q.tensor_scale) : 1.0;
   const ScaleLayout& l = q.scales.layout;
-  MatrixD slack(x.rows(), x.cols());
-  for (std::int64_t i = 0; i < x.rows(); ++i)
-    for (std::int64_t j = 0; j < x.cols(); ++j) {
-      const double s = static_cast<double>(q.scales.value(l.block_row(i), l.block_col(j))) * tensor;
-      const double clipped = std::max(0.0, std::fabs(x(i, j)) - max * s);
-      slack(i, j) = u * std::fabs(x(i, j)) + half_quantum * s + clipped;
+  const std::int64_t cols = x.cols();
+  MatrixD slack(x.rows(), cols);
+  for (std::int64_t i = 0; i < x.rows(); ++i) {
+    const double* xi = x.data() + i * cols;
+    double* si = slack.data() + i * cols;
+    for (std::int64_t j0 = 0; j0 < cols; j0 += l.block.cols) {
+      const double s = static_cast<double>(q.scales.value(l.block_row(i), l.block_col(j0))) * tensor;
+      const double limit = max * s, floor = half_quantum * s;
+      for (std::int64_t j = j0, end = std::min(cols, j0 + l.block.cols); j < end; ++j) {
+        const double clipped = std::max(0.0, std::fabs(xi[j]) - limit);
+        si[j] = u * std::fabs(xi[j]) + floor + clipped;
+      }
     }
+  }
   return slack;
 }
 
@@ -53,6 +62,8 @@ references::GemmProblem dense_problem(std::int64_t m, const GemmDesc& d, double 
 }  // namespace
 
 GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) {
+  using references::BLayout;
+  using references::product;
   const GemmDesc& d = c.desc;
   const std::int64_t rows = d.stored_rows();
   GemmReferences r;
@@ -64,27 +75,40 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
   const MatrixD slack_a = quantization_slack(in.a, in.qa, &ua);
   std::vector<MatrixD> slack_b;
   for (std::size_t g = 0; g < in.b.size(); ++g) slack_b.push_back(quantization_slack(in.b[g], in.qb[g], &ub));
+  const MatrixD abs_a = in.a.cwiseAbs(), abs_a_hat = in.a_dequantized.cwiseAbs();
   const references::RowVectorD* bias = d.with_bias ? &in.bias : nullptr;
+  const double abs_alpha = std::fabs(d.alpha);
+  // Every product reads B as stored (N x K) and writes rows of the results in place
+  // (references/product.hpp): no transposed copy, |B_hat| once per group.
+  MatrixD abs_b_hat, q_b;
+  std::int64_t abs_b_group = -1;
   for (const RowBlock& blk : written_row_blocks(d)) {
     const std::int64_t m = blk.last - blk.first;
     if (m == 0) continue;
     const auto g = static_cast<std::size_t>(blk.group);
-    const MatrixD c_rows = d.beta != 0 ? MatrixD(in.c.middleRows(blk.first, m)) : MatrixD();
-    const MatrixD* c_ptr = d.beta != 0 ? &c_rows : nullptr;
+    if (abs_b_group != blk.group) {
+      abs_b_hat = in.b_dequantized[g].cwiseAbs();
+      abs_b_group = blk.group;
+    }
+    std::optional<references::ConstMatrixView> c_rows;
+    if (d.beta != 0) c_rows.emplace(in.c.middleRows(blk.first, m));
     const auto problem = dense_problem(m, d, d.alpha, d.beta);
-    const MatrixD a_deq = in.a_dequantized.middleRows(blk.first, m);
-    const MatrixD a_orig = in.a.middleRows(blk.first, m);
-    r.dequantized.middleRows(blk.first, m) =
-        references::gemm_reference(problem, a_deq, in.b_dequantized[g].transpose(), c_ptr, bias);
-    r.original.middleRows(blk.first, m) = references::gemm_reference(problem, a_orig, in.b[g].transpose(), c_ptr, bias);
-    const auto plain = dense_problem(m, d, 1.0, 0.0);
-    MatrixD magnitude = std::fabs(d.alpha) * references::gemm_reference(plain, a_deq.cwiseAbs(), in.b_dequantized[g].cwiseAbs().transpose());
-    if (d.beta != 0) magnitude += std::fabs(d.beta) * c_rows.cwiseAbs();
+    references::gemm_reference_view(problem, in.a_dequantized.middleRows(blk.first, m), in.b_dequantized[g],
+                                    BLayout::n_by_k, r.dequantized.middleRows(blk.first, m), c_rows, bias);
+    references::gemm_reference_view(problem, in.a.middleRows(blk.first, m), in.b[g], BLayout::n_by_k,
+                                    r.original.middleRows(blk.first, m), c_rows, bias);
+    // |alpha| |A_hat| |B_hat| + |beta C| + |bias|, each term rounded as written.
+    auto magnitude = r.magnitude.middleRows(blk.first, m);
+    product(1.0, abs_a_hat.middleRows(blk.first, m), abs_b_hat, BLayout::n_by_k, 0.0, magnitude);
+    magnitude *= abs_alpha;
+    if (d.beta != 0) magnitude += std::fabs(d.beta) * c_rows->cwiseAbs();
     if (bias) magnitude.rowwise() += bias->cwiseAbs();
-    r.magnitude.middleRows(blk.first, m) = magnitude;
-    const MatrixD qa = references::gemm_reference(plain, slack_a.middleRows(blk.first, m), in.b_dequantized[g].cwiseAbs().transpose());
-    const MatrixD qb = references::gemm_reference(plain, a_orig.cwiseAbs(), slack_b[g].transpose());
-    r.quantization.middleRows(blk.first, m) = std::fabs(d.alpha) * (qa + qb);
+    // |alpha| (slack_A |B_hat| + |A| slack_B): the two products apart, then summed.
+    auto quantization = r.quantization.middleRows(blk.first, m);
+    q_b.resize(m, d.n);
+    product(1.0, slack_a.middleRows(blk.first, m), abs_b_hat, BLayout::n_by_k, 0.0, quantization);
+    product(1.0, abs_a.middleRows(blk.first, m), slack_b[g], BLayout::n_by_k, 0.0, q_b);
+    quantization = abs_alpha * (quantization + q_b);
   }
   if (d.d_type == OutputType::e4m3fn) {
     // Output scaling as a kernel with current scaling does: the largest power of two
