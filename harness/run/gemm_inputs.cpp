@@ -8,9 +8,9 @@
 namespace fp8check {
 namespace {
 
-MatrixD generate_matrix(const Distribution& d, std::uint64_t key, std::int64_t rows, std::int64_t cols) {
+MatrixD generate_matrix(const Distribution& d, std::uint64_t key, std::int64_t rows, std::int64_t cols, int threads) {
   MatrixD m(rows, cols);
-  generate(d, key, std::span<double>(m.data(), static_cast<std::size_t>(m.size())));
+  generate(d, key, std::span<double>(m.data(), static_cast<std::size_t>(m.size())), 0, threads);
   return m;
 }
 
@@ -83,7 +83,7 @@ std::vector<RowBlock> written_row_blocks(const GemmDesc& d) {
 }
 
 GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed,
-                               StageTimer* timer) {
+                               StageTimer* timer, int threads) {
   const GemmDesc& d = c.desc;
   GemmInputs in;
   const std::int64_t rows = d.stored_rows();
@@ -92,12 +92,14 @@ GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, st
   in.key_a = format_key(ka);
   in.key_b = format_key(kb);
 
-  in.a = generate_matrix(c.a_distribution, ka, rows, d.k);
+  in.a = generate_matrix(c.a_distribution, ka, rows, d.k, threads);
   for (std::int64_t g = 0; g < b_count; ++g)
-    in.b.push_back(generate_matrix(c.b_distribution, tensor_key(seed, case_id, "B" + std::to_string(g)), d.n, d.k));
-  if (d.beta != 0) in.c = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "C"), rows, d.n));
+    in.b.push_back(
+        generate_matrix(c.b_distribution, tensor_key(seed, case_id, "B" + std::to_string(g)), d.n, d.k, threads));
+  if (d.beta != 0)
+    in.c = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "C"), rows, d.n, threads));
   if (d.with_bias) {
-    MatrixD bias = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "bias"), 1, d.n));
+    MatrixD bias = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "bias"), 1, d.n, 1));
     in.bias = bias.row(0);
   }
 

@@ -28,9 +28,9 @@ struct QuantizeCase {
 
 // Stage "inputs" of a quantize case: X generated from the key (seed, case id, "X"). The
 // pipeline and `fp8check export` (harness/exchange) both take it from here. `key`, when
-// given, receives the printable tensor key.
+// given, receives the printable tensor key. `threads` generate it (the same bits for any count).
 MatrixD generate_quantize_input(const QuantizeCase& c, const std::string& case_id, std::uint64_t seed,
-                                std::string* key = nullptr);
+                                std::string* key = nullptr, int threads = 1);
 
 // The quantize op's axes in case-id order (the suite schema and the pipeline read this table).
 std::span<const CaseAxis> quantize_axes();
