@@ -1,5 +1,7 @@
 #include "harness/run/gemm_inputs.hpp"
 
+#include <algorithm>
+
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
 #include "harness/generate/seed.hpp"
@@ -27,9 +29,13 @@ void lay_out(const CodeMatrix& q, bool k_major, std::int64_t ld, std::uint8_t po
   const std::int64_t lines = k_major ? q.rows : q.cols;
   const std::size_t base = out.size();
   out.resize(base + static_cast<std::size_t>(lines * ld), poison);
+  if (k_major && q.cols > 0) {  // row i of the codes is line i: one copy per row
+    for (std::int64_t i = 0; i < q.rows; ++i)
+      std::copy_n(&q.codes[static_cast<std::size_t>(i * q.ld)], q.cols, &out[base + static_cast<std::size_t>(i * ld)]);
+    return;
+  }
   for (std::int64_t i = 0; i < q.rows; ++i)
-    for (std::int64_t j = 0; j < q.cols; ++j)
-      out[base + static_cast<std::size_t>(k_major ? i * ld + j : j * ld + i)] = q(i, j);
+    for (std::int64_t j = 0; j < q.cols; ++j) out[base + static_cast<std::size_t>(j * ld + i)] = q(i, j);
 }
 
 // Appends the scales of `q` in their own storage order; returns the view's strides.

@@ -19,8 +19,9 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 // Per-element quantization error bound of one operand: |x - x_hat| <= u |x| + delta,
 // delta = scale * (half the smallest subnormal) for float elements (0.5 * scale for
 // integers), plus what saturation clipped (|x| beyond max * scale). One scale per block of
-// a row, looked up once per block: the element loop is plain arithmetic.
-MatrixD quantization_slack(const MatrixD& x, const QuantizedMatrix& q, double* u_out) {
+// a row, looked up once per block: the element loop is plain arithmetic. Writes `slack`
+// (resized to x's shape: a buffer of that shape is reused).
+void quantization_slack(const MatrixD& x, const QuantizedMatrix& q, MatrixD& slack) {
   const ElementType t = q.recipe.element;
   double u = 0, half_quantum = 0.5;
   if (!t.is_integer()) {
@@ -28,12 +29,11 @@ MatrixD quantization_slack(const MatrixD& x, const QuantizedMatrix& q, double* u
     u = std::ldexp(1.0, -(s.man_bits + 1));
     half_quantum = s.man_bits > 0 ? decode(t.format, 1) / 2 : decode(t.format, 0) / 2;
   }
-  *u_out = u;
   const double max = t.max_magnitude();
   const double tensor = q.tensor_scale ? static_cast<double>(*q.tensor_scale) : 1.0;
   const ScaleLayout& l = q.scales.layout;
   const std::int64_t cols = x.cols();
-  MatrixD slack(x.rows(), cols);
+  slack.resize(x.rows(), cols);
   for (std::int64_t i = 0; i < x.rows(); ++i) {
     const double* xi = x.data() + i * cols;
     double* si = slack.data() + i * cols;
@@ -46,7 +46,6 @@ MatrixD quantization_slack(const MatrixD& x, const QuantizedMatrix& q, double* u
       }
     }
   }
-  return slack;
 }
 
 references::GemmProblem dense_problem(std::int64_t m, const GemmDesc& d, double alpha, double beta) {
@@ -71,25 +70,21 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
   r.original = r.dequantized;
   r.magnitude = r.dequantized;
   r.quantization = r.dequantized;
-  double ua = 0, ub = 0;
-  const MatrixD slack_a = quantization_slack(in.a, in.qa, &ua);
-  std::vector<MatrixD> slack_b;
-  for (std::size_t g = 0; g < in.b.size(); ++g) slack_b.push_back(quantization_slack(in.b[g], in.qb[g], &ub));
+  MatrixD slack_a;
+  quantization_slack(in.a, in.qa, slack_a);
   const MatrixD abs_a = in.a.cwiseAbs(), abs_a_hat = in.a_dequantized.cwiseAbs();
   const references::RowVectorD* bias = d.with_bias ? &in.bias : nullptr;
   const double abs_alpha = std::fabs(d.alpha);
   // Every product reads B as stored (N x K) and writes rows of the results in place
-  // (references/product.hpp): no transposed copy, |B_hat| once per group.
-  MatrixD abs_b_hat, q_b;
-  std::int64_t abs_b_group = -1;
+  // (references/product.hpp): no transposed copy. One N x K buffer holds |B_hat| of the
+  // block's group, then that group's slack_B: memory for one B-sized matrix whatever the
+  // number of groups (each written row block has a group of its own).
+  MatrixD b_term, q_b;
   for (const RowBlock& blk : written_row_blocks(d)) {
     const std::int64_t m = blk.last - blk.first;
     if (m == 0) continue;
     const auto g = static_cast<std::size_t>(blk.group);
-    if (abs_b_group != blk.group) {
-      abs_b_hat = in.b_dequantized[g].cwiseAbs();
-      abs_b_group = blk.group;
-    }
+    b_term = in.b_dequantized[g].cwiseAbs();
     std::optional<references::ConstMatrixView> c_rows;
     if (d.beta != 0) c_rows.emplace(in.c.middleRows(blk.first, m));
     const auto problem = dense_problem(m, d, d.alpha, d.beta);
@@ -99,15 +94,16 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
                                     r.original.middleRows(blk.first, m), c_rows, bias);
     // |alpha| |A_hat| |B_hat| + |beta C| + |bias|, each term rounded as written.
     auto magnitude = r.magnitude.middleRows(blk.first, m);
-    product(1.0, abs_a_hat.middleRows(blk.first, m), abs_b_hat, BLayout::n_by_k, 0.0, magnitude);
+    product(1.0, abs_a_hat.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, magnitude);
     magnitude *= abs_alpha;
     if (d.beta != 0) magnitude += std::fabs(d.beta) * c_rows->cwiseAbs();
     if (bias) magnitude.rowwise() += bias->cwiseAbs();
     // |alpha| (slack_A |B_hat| + |A| slack_B): the two products apart, then summed.
     auto quantization = r.quantization.middleRows(blk.first, m);
     q_b.resize(m, d.n);
-    product(1.0, slack_a.middleRows(blk.first, m), abs_b_hat, BLayout::n_by_k, 0.0, quantization);
-    product(1.0, abs_a.middleRows(blk.first, m), slack_b[g], BLayout::n_by_k, 0.0, q_b);
+    product(1.0, slack_a.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, quantization);
+    quantization_slack(in.b[g], in.qb[g], b_term);
+    product(1.0, abs_a.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, q_b);
     quantization = abs_alpha * (quantization + q_b);
   }
   if (d.d_type == OutputType::e4m3fn) {
