@@ -39,18 +39,23 @@ Loaded load(const std::string& name, const std::string& backend = "") {
   return l;
 }
 
-TEST(RunSuite, SmokeMatchesItsGoldenBitForBit) {
-  const Loaded l = load("smoke");
-  ASSERT_EQ(l.spec.device, "sm_90");
-  const record::ResultsFile golden = record::read_results(kSource / "golden" / "smoke.h5");
+// The whole of `l` against `golden`, `jobs` cases at a time.
+SuiteRun run_against(const Loaded& l, const record::ResultsFile& golden, int jobs) {
   SuiteRun run;
   run.spec = &l.spec;
   run.device = l.device;
   run.cases = l.cases;
   run.seed = l.spec.seed;
-  run.jobs = 2;
+  run.jobs = jobs;
   run.golden = &golden;
-  const RunOutcome outcome = run_suite(run);
+  return run;
+}
+
+TEST(RunSuite, SmokeMatchesItsGoldenBitForBit) {
+  const Loaded l = load("smoke");
+  ASSERT_EQ(l.spec.device, "sm_90");
+  const record::ResultsFile golden = record::read_results(kSource / "golden" / "smoke.h5");
+  const RunOutcome outcome = run_suite(run_against(l, golden, 2));
   ASSERT_EQ(outcome.results.size(), golden.cases.size());
   ASSERT_TRUE(outcome.golden);
   EXPECT_EQ(outcome.golden->count(record::GoldenStatus::match), static_cast<std::int64_t>(golden.cases.size()));
@@ -68,14 +73,8 @@ TEST(RunSuite, SmokeMatchesItsGoldenBitForBit) {
 TEST(RunSuite, ThreadsInsideACaseChangeNoBitAndTheRunRecordsItsBlas) {
   const Loaded l = load("smoke");
   const record::ResultsFile golden = record::read_results(kSource / "golden" / "smoke.h5");
-  SuiteRun run;
-  run.spec = &l.spec;
-  run.device = l.device;
-  run.cases = l.cases;
-  run.seed = l.spec.seed;
-  run.jobs = 1;
+  SuiteRun run = run_against(l, golden, 1);
   run.threads_per_case = 3;
-  run.golden = &golden;
   const RunOutcome outcome = run_suite(run);
   ASSERT_TRUE(outcome.golden);
   EXPECT_EQ(outcome.golden->count(record::GoldenStatus::match), static_cast<std::int64_t>(golden.cases.size()));
