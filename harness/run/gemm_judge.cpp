@@ -9,6 +9,7 @@
 #include "harness/quantize/element_codec.hpp"
 #include "harness/run/output_record.hpp"
 #include "harness/run/tolerance_checks.hpp"
+#include "kernels/emulated/parallel_for.hpp"
 #include "references/gemm_reference.hpp"
 
 namespace fp8check {
@@ -16,12 +17,30 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// Runs f(first, last) over the rows [0, rows) in pieces of 64 on `threads` threads. Every
+// element-wise pass below computes a row by the same code whichever thread runs it, so no
+// bit depends on the count.
+template <typename F>
+void for_row_pieces(std::int64_t rows, int threads, F&& f) {
+  constexpr std::int64_t kPiece = 64;
+  detail::parallel_for((rows + kPiece - 1) / kPiece, threads,
+                       [&](std::int64_t piece, int) { f(piece * kPiece, std::min(rows, (piece + 1) * kPiece)); });
+}
+
+// |x| into `out` (resized to x's shape: a buffer of that shape is reused).
+void absolute(const MatrixD& x, MatrixD& out, int threads) {
+  out.resize(x.rows(), x.cols());
+  for_row_pieces(x.rows(), threads, [&](std::int64_t first, std::int64_t last) {
+    out.middleRows(first, last - first) = x.middleRows(first, last - first).cwiseAbs();
+  });
+}
+
 // Per-element quantization error bound of one operand: |x - x_hat| <= u |x| + delta,
 // delta = scale * (half the smallest subnormal) for float elements (0.5 * scale for
 // integers), plus what saturation clipped (|x| beyond max * scale). One scale per block of
 // a row, looked up once per block: the element loop is plain arithmetic. Writes `slack`
 // (resized to x's shape: a buffer of that shape is reused).
-void quantization_slack(const MatrixD& x, const QuantizedMatrix& q, MatrixD& slack) {
+void quantization_slack(const MatrixD& x, const QuantizedMatrix& q, MatrixD& slack, int threads) {
   const ElementType t = q.recipe.element;
   double u = 0, half_quantum = 0.5;
   if (!t.is_integer()) {
@@ -34,18 +53,20 @@ void quantization_slack(const MatrixD& x, const QuantizedMatrix& q, MatrixD& sla
   const ScaleLayout& l = q.scales.layout;
   const std::int64_t cols = x.cols();
   slack.resize(x.rows(), cols);
-  for (std::int64_t i = 0; i < x.rows(); ++i) {
-    const double* xi = x.data() + i * cols;
-    double* si = slack.data() + i * cols;
-    for (std::int64_t j0 = 0; j0 < cols; j0 += l.block.cols) {
-      const double s = static_cast<double>(q.scales.value(l.block_row(i), l.block_col(j0))) * tensor;
-      const double limit = max * s, floor = half_quantum * s;
-      for (std::int64_t j = j0, end = std::min(cols, j0 + l.block.cols); j < end; ++j) {
-        const double clipped = std::max(0.0, std::fabs(xi[j]) - limit);
-        si[j] = u * std::fabs(xi[j]) + floor + clipped;
+  for_row_pieces(x.rows(), threads, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t i = first; i < last; ++i) {
+      const double* xi = x.data() + i * cols;
+      double* si = slack.data() + i * cols;
+      for (std::int64_t j0 = 0; j0 < cols; j0 += l.block.cols) {
+        const double s = static_cast<double>(q.scales.value(l.block_row(i), l.block_col(j0))) * tensor;
+        const double limit = max * s, floor = half_quantum * s;
+        for (std::int64_t j = j0, end = std::min(cols, j0 + l.block.cols); j < end; ++j) {
+          const double clipped = std::max(0.0, std::fabs(xi[j]) - limit);
+          si[j] = u * std::fabs(xi[j]) + floor + clipped;
+        }
       }
     }
-  }
+  });
 }
 
 references::GemmProblem dense_problem(std::int64_t m, const GemmDesc& d, double alpha, double beta) {
@@ -60,7 +81,7 @@ references::GemmProblem dense_problem(std::int64_t m, const GemmDesc& d, double 
 
 }  // namespace
 
-GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) {
+GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in, int threads) {
   using references::BLayout;
   using references::product;
   const GemmDesc& d = c.desc;
@@ -71,8 +92,10 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
   r.magnitude = r.dequantized;
   r.quantization = r.dequantized;
   MatrixD slack_a;
-  quantization_slack(in.a, in.qa, slack_a);
-  const MatrixD abs_a = in.a.cwiseAbs(), abs_a_hat = in.a_dequantized.cwiseAbs();
+  quantization_slack(in.a, in.qa, slack_a, threads);
+  MatrixD abs_a, abs_a_hat;
+  absolute(in.a, abs_a, threads);
+  absolute(in.a_dequantized, abs_a_hat, threads);
   const references::RowVectorD* bias = d.with_bias ? &in.bias : nullptr;
   const double abs_alpha = std::fabs(d.alpha);
   // Every product reads B as stored (N x K) and writes rows of the results in place
@@ -84,7 +107,7 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
     const std::int64_t m = blk.last - blk.first;
     if (m == 0) continue;
     const auto g = static_cast<std::size_t>(blk.group);
-    b_term = in.b_dequantized[g].cwiseAbs();
+    absolute(in.b_dequantized[g], b_term, threads);
     std::optional<references::ConstMatrixView> c_rows;
     if (d.beta != 0) c_rows.emplace(in.c.middleRows(blk.first, m));
     const auto problem = dense_problem(m, d, d.alpha, d.beta);
@@ -102,7 +125,7 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
     auto quantization = r.quantization.middleRows(blk.first, m);
     q_b.resize(m, d.n);
     product(1.0, slack_a.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, quantization);
-    quantization_slack(in.b[g], in.qb[g], b_term);
+    quantization_slack(in.b[g], in.qb[g], b_term, threads);
     product(1.0, abs_a.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, q_b);
     quantization = abs_alpha * (quantization + q_b);
   }
