@@ -14,11 +14,16 @@ FP8 GEMM case (issue 14; docs/performance.md, "One GEMM case against numpy"):
 numpy only. With --fp8check PATH it also runs `PATH run` on the same case (a one-case suite
 written to a temporary folder; --jobs 1, no golden) in the same process, alternating with the
 script, and prints the medians and their ratio; --fp8check may be given several times (say, two
-builds), each timed in turn in every round.
+builds), each timed in turn in every round. Each round also times one FP64 dgemm of the problem
+(numpy's a @ b.T: B read as stored, through the BLAS numpy links, on Debian the same OpenBLAS
+library as fp8check's references), and each fp8check run's per-stage wall times are read from
+its JSON report: the median of everything but the kernel under test over that dgemm is issue
+14's "harness cost" ratio (goal: <= 3).
 
   python3 bench/numpy_case_comparison.py --shape 128,7168,2048 --repeat 3 --fp8check build/fp8check
 """
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -142,7 +147,8 @@ def children_cpu():
 
 
 def run_fp8check(binary, suite_path, folder):
-    """Wall and CPU seconds (user + system, every thread) of one `fp8check run`."""
+    """Wall and CPU seconds (user + system, every thread) of one `fp8check run`, and the case's
+    per-stage wall seconds from its JSON report (empty for builds that do not record them)."""
     cpu_start = children_cpu()
     t = time.perf_counter()
     result = subprocess.run([binary, "run", suite_path, "--jobs", "1", "--no-golden", "--out",
@@ -151,7 +157,19 @@ def run_fp8check(binary, suite_path, folder):
     seconds = time.perf_counter() - t
     if result.returncode != 0:
         sys.exit(f"{binary} run failed (exit {result.returncode}):\n{result.stdout}")
-    return seconds, children_cpu() - cpu_start
+    with open(os.path.join(folder, "report", "summary.json")) as f:
+        stages = json.load(f)["cases"][0].get("stage_seconds", {})
+    return seconds, children_cpu() - cpu_start, stages
+
+
+def time_dgemm(m, n, k, seed):
+    """Wall seconds of one FP64 product of the problem, B (N x K) read as stored."""
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal((m, k)), rng.standard_normal((n, k))
+    a @ b.T  # first call: the BLAS threads start
+    t = time.perf_counter()
+    a @ b.T
+    return time.perf_counter() - t
 
 
 def main():
@@ -169,6 +187,8 @@ def main():
     script_totals, script_cpu = [], []
     fp8check_totals = {binary: [] for binary in args.fp8check}
     fp8check_cpu = {binary: [] for binary in args.fp8check}
+    fp8check_stages = {binary: [] for binary in args.fp8check}
+    dgemm_seconds = []
     with tempfile.TemporaryDirectory() as folder:
         suite_path = os.path.join(folder, "numpy_comparison.toml")
         with open(suite_path, "w") as f:
@@ -180,17 +200,31 @@ def main():
             stages = "  ".join(f"{name} {seconds:.3f}" for name, seconds in times.items())
             print(f"numpy   m{m}.n{n}.k{k} run {r + 1}: {stages} s  (calc_diff {diff:.3g})", flush=True)
             for binary, totals in fp8check_totals.items():
-                wall, cpu = run_fp8check(binary, suite_path, folder)
+                wall, cpu, stages = run_fp8check(binary, suite_path, folder)
                 totals.append(wall)
                 fp8check_cpu[binary].append(cpu)
-                print(f"{binary} m{m}.n{n}.k{k} run {r + 1}: total {wall:.3f} s, cpu {cpu:.3f} s (whole program)",
-                      flush=True)
+                fp8check_stages[binary].append(stages)
+                text = "  ".join(f"{name} {seconds:.3f}" for name, seconds in sorted(stages.items()))
+                print(f"{binary} m{m}.n{n}.k{k} run {r + 1}: total {wall:.3f} s, cpu {cpu:.3f} s (whole program)"
+                      + (f"; stages {text}" if text else ""), flush=True)
+            if args.fp8check:
+                dgemm_seconds.append(time_dgemm(m, n, k, args.seed))
+                print(f"one FP64 dgemm m{m}.n{n}.k{k} run {r + 1}: {dgemm_seconds[-1]:.3f} s", flush=True)
     script, cpu = statistics.median(script_totals), statistics.median(script_cpu)
     print(f"numpy script: median {script:.3f} s wall, {cpu:.3f} s cpu over {args.repeat} runs")
     for binary, totals in fp8check_totals.items():
         wall, binary_cpu = statistics.median(totals), statistics.median(fp8check_cpu[binary])
         print(f"{binary} run --jobs 1: median {wall:.3f} s wall, {binary_cpu:.3f} s cpu; numpy / fp8check = "
               f"{script / wall:.2f}x (wall), {cpu / binary_cpu:.2f}x (cpu)")
+        runs = [s for s in fp8check_stages[binary] if s]
+        if runs:
+            dgemm = statistics.median(dgemm_seconds)
+            names = sorted({name for s in runs for name in s})
+            medians = {name: statistics.median(s.get(name, 0.0) for s in runs) for name in names}
+            harness = statistics.median(sum(v for name, v in s.items() if name != "kernel") for s in runs)
+            print(f"{binary} stages (median wall s): " + "  ".join(f"{k} {v:.3f}" for k, v in medians.items()))
+            print(f"{binary} everything but the kernel: median {harness:.3f} s = {harness / dgemm:.1f}x one FP64 dgemm "
+                  f"({dgemm:.3f} s, median)")
 
 
 if __name__ == "__main__":

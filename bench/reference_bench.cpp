@@ -81,7 +81,8 @@ void gemm_shapes(benchmark::internal::Benchmark* b) {
 // DeepSeek-V3 layer shape, B stored N×K as the harness stores it: the dequantized and
 // original products and the bound's three magnitude products. "copies" as the judge calls the
 // references before issue 14 (a transposed copy of B per product, |B| materialised twice);
-// "views" through gemm_reference_view / magnitude_product / product, B read in place. The
+// "views" through gemm_reference_view / magnitude_product / product, B read in place, as
+// compute_gemm_references calls them since issue 14's phase B. The
 // per-element slack matrices are inputs here (the harness computes them). Same arithmetic;
 // compare with dgemm_cblas/128/7168/2048, one product of the problem, in the same run.
 struct CaseOperands {

@@ -100,6 +100,28 @@ TEST_F(ReportTest, JsonParsesWithTheRunsCountsAndEncodesNonFiniteAsStrings) {
   EXPECT_EQ(j["cases"][0]["params"].begin().key(), "formats");
 }
 
+// Which BLAS the references ran on: the JSON run section and the HTML and Markdown Run table.
+TEST_F(ReportTest, TheRunSectionSaysWhichBlasRan) {
+  const nlohmann::ordered_json j = nlohmann::ordered_json::parse(write("json", "report.json"));
+  EXPECT_EQ(j["run"]["blas"], metadata_.blas);
+  EXPECT_EQ(j["run"]["blas_core"], "Prescott");
+  EXPECT_EQ(j["run"]["blas_threads"], "2");
+  EXPECT_EQ(j["run"]["blas_warning"], metadata_.blas_warning);
+  ReportOptions options;
+  options.gnuplot = (dir_ / "no-such-gnuplot").string();
+  const std::string html = write("html", "report.html", options);
+  for (const std::string& cell : {std::string("BLAS core"), std::string("Prescott"), std::string("BLAS warning"),
+                                  report::escape_xml(metadata_.blas_warning)})
+    EXPECT_NE(html.find("<td>" + cell + "</td>"), std::string::npos) << cell;
+  const std::string markdown = write("markdown", "report.md");
+  EXPECT_NE(markdown.find("BLAS threads per product"), std::string::npos);
+  // Results written before the BLAS was recorded: "-", and no warning row.
+  metadata_.blas = metadata_.blas_core = metadata_.blas_threads = metadata_.blas_warning = "";
+  const std::string old = write("html", "old.html", options);
+  EXPECT_NE(old.find("<td>BLAS core</td><td>-</td>"), std::string::npos);
+  EXPECT_EQ(old.find("BLAS warning"), std::string::npos);
+}
+
 TEST_F(ReportTest, JunitIsWellFormedWithOneTestcasePerCaseAndAFailurePerFailingCase) {
   write("junit", "report.xml");
   const auto parsed = capture("PYTHONIOENCODING=utf-8 python3 -c '"

@@ -77,7 +77,8 @@ TEST_F(ResultsTest, EveryFieldReadsBackBitForBit) {
   for (auto f : {&RunMetadata::fp8check_version, &RunMetadata::git_sha, &RunMetadata::compiler,
                  &RunMetadata::compile_flags, &RunMetadata::cuda_version, &RunMetadata::device, &RunMetadata::host,
                  &RunMetadata::started_at, &RunMetadata::suite_name, &RunMetadata::suite_file,
-                 &RunMetadata::suite_sha256, &RunMetadata::filter, &RunMetadata::shard, &RunMetadata::command_line})
+                 &RunMetadata::suite_sha256, &RunMetadata::filter, &RunMetadata::shard, &RunMetadata::command_line,
+                 &RunMetadata::blas, &RunMetadata::blas_core, &RunMetadata::blas_threads, &RunMetadata::blas_warning})
     EXPECT_EQ(r.metadata.*f, m.*f);
   EXPECT_EQ(r.metadata.seed, m.seed);
   EXPECT_EQ(r.regenerate, m.command_line);  // the default hint
@@ -285,6 +286,21 @@ TEST_F(ResultsTest, AMissingOrMalformedMemberIsAnInputError) {
     }
     EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
   }
+}
+
+// Files written before a run recorded its BLAS (goldens among them) read with those fields
+// empty; every other field is still required (above).
+TEST_F(ResultsTest, AFileWithoutTheBlasFieldsReadsThemAsEmpty) {
+  const fs::path path = dir_ / "r.h5";
+  write_results(path, sample_metadata(), sample_cases());
+  {
+    Hdf5Editor editor(path);
+    for (const char* name : {"blas", "blas_core", "blas_threads", "blas_warning"}) editor.remove_attribute("/", name);
+  }
+  const ResultsFile r = read_results(path);
+  for (auto f : {&RunMetadata::blas, &RunMetadata::blas_core, &RunMetadata::blas_threads, &RunMetadata::blas_warning})
+    EXPECT_EQ(r.metadata.*f, "");
+  EXPECT_EQ(r.metadata.suite_name, sample_metadata().suite_name);
 }
 
 // --- what cannot be written, and atomicity -----------------------------------------

@@ -96,10 +96,27 @@ TEST(ResultsMerge, ConflictsAreInputErrorsNamingTheFiles) {
   EXPECT_EQ(error_of([] { merge_results({}); }), "nothing to merge: expected one or more results files");
 }
 
+// Each shard's BLAS (one host's library, kernels and threads) is kept: the distinct values,
+// in input order.
+TEST(ResultsMerge, KeepsEveryShardsBlas) {
+  ResultsFile a = shard("a.h5", "0/2", {"x"}), b = shard("b.h5", "1/2", {"y"});
+  a.metadata.blas_core = "Haswell";
+  a.metadata.blas_threads = "2";
+  a.metadata.blas_warning = "";  // Haswell fits the CPU
+  b.metadata.blas_core = "Prescott";
+  b.metadata.blas_threads = "2";
+  b.metadata.blas_warning = "OpenBLAS runs its Prescott kernels";
+  const MergedResults m = merge_results({a, b});
+  EXPECT_EQ(m.metadata.blas_core, "Haswell, Prescott");
+  EXPECT_EQ(m.metadata.blas_threads, "2");
+  EXPECT_EQ(m.metadata.blas_warning, "OpenBLAS runs its Prescott kernels");
+}
+
 // Every string field of the metadata table must agree between shards except those that
 // describe the process rather than the run (listed here, apart from the table).
 TEST(ResultsMerge, ExactlyTheRunFieldsMustAgree) {
-  const std::set<std::string> may_differ = {"host", "started_at", "command_line", "shard", "shard_source"};
+  const std::set<std::string> may_differ = {"host",      "started_at", "command_line", "shard",       "shard_source",
+                                            "blas",      "blas_core",  "blas_threads", "blas_warning"};
   for (const detail::RunMetadataField& f : detail::kRunMetadataFields) {
     EXPECT_EQ(f.same_in_every_shard, !may_differ.contains(f.name)) << f.name;
     if (f.member == &RunMetadata::shard) continue;  // parsed and checked on its own (above)

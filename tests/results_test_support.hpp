@@ -54,6 +54,10 @@ inline RunMetadata sample_metadata() {
   m.filter = "*";
   m.seed = std::numeric_limits<std::uint64_t>::max();
   m.command_line = "fp8check run suites/smoke.toml --out r.h5";
+  m.blas = "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Prescott MAX_THREADS=64";
+  m.blas_core = "Prescott";
+  m.blas_threads = "2";
+  m.blas_warning = "OpenBLAS runs its Prescott kernels (SSE) on a CPU with AVX-512";
   return m;
 }
 

@@ -5,12 +5,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "harness/configs/device_profile.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/run/ops.hpp"
 #include "harness/run/suite_run.hpp"
 #include "harness/suite/suite_loader.hpp"
+#include "references/blas_info.hpp"
 
 namespace fp8check {
 namespace {
@@ -37,18 +39,23 @@ Loaded load(const std::string& name, const std::string& backend = "") {
   return l;
 }
 
-TEST(RunSuite, SmokeMatchesItsGoldenBitForBit) {
-  const Loaded l = load("smoke");
-  ASSERT_EQ(l.spec.device, "sm_90");
-  const record::ResultsFile golden = record::read_results(kSource / "golden" / "smoke.h5");
+// The whole of `l` against `golden`, `jobs` cases at a time.
+SuiteRun run_against(const Loaded& l, const record::ResultsFile& golden, int jobs) {
   SuiteRun run;
   run.spec = &l.spec;
   run.device = l.device;
   run.cases = l.cases;
   run.seed = l.spec.seed;
-  run.jobs = 2;
+  run.jobs = jobs;
   run.golden = &golden;
-  const RunOutcome outcome = run_suite(run);
+  return run;
+}
+
+TEST(RunSuite, SmokeMatchesItsGoldenBitForBit) {
+  const Loaded l = load("smoke");
+  ASSERT_EQ(l.spec.device, "sm_90");
+  const record::ResultsFile golden = record::read_results(kSource / "golden" / "smoke.h5");
+  const RunOutcome outcome = run_suite(run_against(l, golden, 2));
   ASSERT_EQ(outcome.results.size(), golden.cases.size());
   ASSERT_TRUE(outcome.golden);
   EXPECT_EQ(outcome.golden->count(record::GoldenStatus::match), static_cast<std::int64_t>(golden.cases.size()));
@@ -57,6 +64,52 @@ TEST(RunSuite, SmokeMatchesItsGoldenBitForBit) {
   EXPECT_EQ(outcome.metadata.suite_name, "smoke");
   EXPECT_EQ(outcome.metadata.suite_sha256, golden.metadata.suite_sha256);
   for (const CaseResult& r : outcome.results) EXPECT_EQ(r.verdict, Verdict::pass) << r.id << ": " << r.reason;
+}
+
+// One job uses the machine's threads inside each case (input generation, the emulated
+// kernels, the references' BLAS, the attention reference's heads); no result bit may depend
+// on it: the smoke suite on one job with 3 threads per case matches its golden bit for bit.
+// The run records which BLAS ran it.
+TEST(RunSuite, ThreadsInsideACaseChangeNoBitAndTheRunRecordsItsBlas) {
+  const Loaded l = load("smoke");
+  const record::ResultsFile golden = record::read_results(kSource / "golden" / "smoke.h5");
+  SuiteRun run = run_against(l, golden, 1);
+  run.threads_per_case = 3;
+  const RunOutcome outcome = run_suite(run);
+  ASSERT_TRUE(outcome.golden);
+  EXPECT_EQ(outcome.golden->count(record::GoldenStatus::match), static_cast<std::int64_t>(golden.cases.size()));
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.status.line;
+
+  const references::BlasInfo blas = references::blas_info();
+  EXPECT_FALSE(outcome.metadata.blas.empty());
+  EXPECT_EQ(outcome.metadata.blas_core, blas.core);
+  EXPECT_EQ(outcome.metadata.blas_threads, std::to_string(blas.threads));
+  EXPECT_EQ(outcome.metadata.blas_warning, blas.warning);
+  EXPECT_NE(blas_summary(outcome.metadata).find(outcome.metadata.blas), std::string::npos);
+}
+
+TEST(RunSuite, OneJobGetsTheMachinesThreadsSeveralGetOneEach) {
+  EXPECT_GE(case_threads(1), 1);
+  EXPECT_EQ(case_threads(1), static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  EXPECT_EQ(case_threads(2), 1);
+  EXPECT_EQ(case_threads(64), 1);
+  // Several jobs: one BLAS thread per product; one job: the count the process started with.
+  const int initial = references::blas_info().threads;
+  configure_blas_threads(4);
+  EXPECT_EQ(references::blas_info().threads, 1);
+  configure_blas_threads(1);
+  EXPECT_EQ(references::blas_info().threads, initial);
+}
+
+TEST(RunSuite, BlasSummaryNamesLibraryCoreAndThreads) {
+  RunMetadata m;
+  m.blas = "OpenBLAS 0.3.21 DYNAMIC_ARCH";
+  m.blas_core = "Haswell";
+  m.blas_threads = "1";
+  EXPECT_EQ(blas_summary(m), "OpenBLAS 0.3.21 DYNAMIC_ARCH, core Haswell, 1 thread per product");
+  m.blas_threads = "2";
+  EXPECT_EQ(blas_summary(m), "OpenBLAS 0.3.21 DYNAMIC_ARCH, core Haswell, 2 threads per product");
+  EXPECT_EQ(blas_summary(RunMetadata{}), "unknown");
 }
 
 // Goldens are keyed by case id, and ids seed the inputs: an axis added later (quantize's

@@ -98,8 +98,15 @@ int run_run(const std::vector<std::string>& args) {
   run.command_line = joined(args);
   Progress progress(stderr);
   run.on_done = [&](const CaseResult& r, std::size_t done, std::size_t total) { progress.case_done(r, done, total); };
-  std::fprintf(stderr, "fp8check run %s: %zu case(s), %d job(s), device profile %s, seed %llu\n", s.spec.name.c_str(),
-               s.cases.size(), jobs, s.device->name.c_str(), static_cast<unsigned long long>(run.seed));
+  // The BLAS line says which kernels the FP64 references run on (issue 14: a fallback core
+  // costs 2x); run_suite records the same in the results' metadata.
+  configure_blas_threads(jobs);
+  const RunMetadata here = describe_this_run();
+  std::fprintf(stderr, "fp8check run %s: %zu case(s), %d job(s), %d thread(s) per case, device profile %s, seed %llu\n",
+               s.spec.name.c_str(), s.cases.size(), jobs, case_threads(jobs), s.device->name.c_str(),
+               static_cast<unsigned long long>(run.seed));
+  std::fprintf(stderr, "BLAS: %s\n", blas_summary(here).c_str());
+  if (!here.blas_warning.empty()) std::fprintf(stderr, "warning: %s\n", here.blas_warning.c_str());
   RunOutcome outcome = run_suite(run);
   progress.finish();
   record_selection(s, outcome.metadata);

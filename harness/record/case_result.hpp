@@ -103,6 +103,14 @@ struct RunMetadata {
   std::optional<std::int64_t> suite_case_count;  // the suite's cases before filter and shard; unknown in older files
   std::uint64_t seed = 0;
   std::string command_line;
+  // Which BLAS runs the FP64 references (references::blas_info()): library and build
+  // ("OpenBLAS 0.3.21 DYNAMIC_ARCH ..."), its kernel set ("Cooperlake"), the threads one
+  // product runs on, and the one-line warning when the kernels are a fallback for this CPU.
+  // Empty in files written before they were recorded.
+  std::string blas;
+  std::string blas_core;
+  std::string blas_threads;
+  std::string blas_warning;
 };
 
 }  // namespace fp8check

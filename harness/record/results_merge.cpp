@@ -62,15 +62,16 @@ std::string merged_shard(const std::vector<ResultsFile>& inputs, std::vector<std
   return present + "/" + std::to_string(count);
 }
 
-// The distinct sources that chose the inputs' shards, ", "-separated.
-std::string merged_shard_source(const std::vector<ResultsFile>& inputs) {
-  std::vector<std::string> sources;
+// The distinct non-empty values of one metadata field over the inputs, in input order,
+// `separator`-joined: the sources that chose the shards, the hosts, the BLAS of each.
+std::string distinct_values(const std::vector<ResultsFile>& inputs, std::string RunMetadata::*field,
+                            const char* separator = ", ") {
+  std::vector<std::string> values;
   for (const ResultsFile& f : inputs)
-    if (!f.metadata.shard_source.empty() &&
-        std::find(sources.begin(), sources.end(), f.metadata.shard_source) == sources.end())
-      sources.push_back(f.metadata.shard_source);
+    if (!(f.metadata.*field).empty() && std::find(values.begin(), values.end(), f.metadata.*field) == values.end())
+      values.push_back(f.metadata.*field);
   std::string out;
-  for (const std::string& s : sources) out += (out.empty() ? "" : ", ") + s;
+  for (const std::string& v : values) out += (out.empty() ? "" : separator) + v;
   return out;
 }
 
@@ -82,12 +83,14 @@ MergedResults merge_results(std::vector<ResultsFile> inputs) {
   MergedResults out;
   out.metadata = inputs.front().metadata;
   out.metadata.shard = merged_shard(inputs, out.notes);
-  out.metadata.shard_source = merged_shard_source(inputs);
-  std::vector<std::string> hosts;
+  out.metadata.shard_source = distinct_values(inputs, &RunMetadata::shard_source);
+  out.metadata.host = distinct_values(inputs, &RunMetadata::host);
+  for (std::string RunMetadata::*field : {&RunMetadata::blas, &RunMetadata::blas_core, &RunMetadata::blas_threads})
+    out.metadata.*field = distinct_values(inputs, field);
+  out.metadata.blas_warning = distinct_values(inputs, &RunMetadata::blas_warning, "; ");
   std::map<std::string, const std::string*> origin;  // case id -> file
   for (ResultsFile& f : inputs) {
     out.metadata.started_at = std::min(out.metadata.started_at, f.metadata.started_at);
-    if (std::find(hosts.begin(), hosts.end(), f.metadata.host) == hosts.end()) hosts.push_back(f.metadata.host);
     out.regenerate += (out.regenerate.empty() ? "" : "; ") + f.regenerate;
     for (CaseResult& c : f.cases) {
       if (const auto [it, added] = origin.emplace(c.id, &f.path); !added)
@@ -96,8 +99,6 @@ MergedResults merge_results(std::vector<ResultsFile> inputs) {
       out.cases.push_back(std::move(c));
     }
   }
-  out.metadata.host.clear();
-  for (const std::string& h : hosts) out.metadata.host += (out.metadata.host.empty() ? "" : ", ") + h;
   std::sort(out.cases.begin(), out.cases.end(), [](const CaseResult& a, const CaseResult& b) { return a.id < b.id; });
   return out;
 }

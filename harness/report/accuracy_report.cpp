@@ -102,6 +102,11 @@ Table metadata_table(const RunMetadata& m) {
   add("compiler", m.compiler);
   add("compile flags", m.compile_flags);
   add("CUDA", m.cuda_version);
+  // Which kernels the FP64 references ran on; "-" in files written before it was recorded.
+  add("BLAS", m.blas.empty() ? "-" : m.blas);
+  add("BLAS core", m.blas_core.empty() ? "-" : m.blas_core);
+  add("BLAS threads per product", m.blas_threads.empty() ? "-" : m.blas_threads);
+  if (!m.blas_warning.empty()) add("BLAS warning", m.blas_warning);
   add("command line", m.command_line);
   return t;
 }

@@ -85,6 +85,7 @@ std::string header_line(const RunMetadata& m) {
   add("shard", m.shard);
   add("device", m.device);
   add("cuda", m.cuda_version);
+  add("blas core", m.blas_core);
   add("git", m.git_sha);
   add("started", m.started_at);
   return out;

@@ -120,7 +120,9 @@ Json run_json(const RunMetadata& m) {
           {"started_at", m.started_at},         {"suite_name", m.suite_name},
           {"suite_file", m.suite_file},         {"suite_sha256", m.suite_sha256},
           {"filter", m.filter},                 {"shard", m.shard},
-          {"seed", m.seed},                     {"command_line", m.command_line}};
+          {"seed", m.seed},                     {"command_line", m.command_line},
+          {"blas", m.blas},                     {"blas_core", m.blas_core},
+          {"blas_threads", m.blas_threads},     {"blas_warning", m.blas_warning}};
 }
 
 }  // namespace

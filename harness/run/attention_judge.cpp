@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <span>
+#include <vector>
 
 #include "harness/core/convert.hpp"
 #include "harness/run/attention_bound.hpp"
@@ -26,7 +28,9 @@ references::HeadMatrices absolute(const references::HeadMatrices& t) {
 AttentionReferences compute_attention_references(const AttentionCase& c, const AttentionInputs& in, int threads) {
   const AttentionDesc& d = c.desc;
   const references::AttentionProblem problem = reference_problem(d);
-  const auto workers = static_cast<unsigned>(std::max(1, threads));
+  // Several threads: 0, the reference's own choice (heads on threads only when each product
+  // runs on one BLAS thread: both at once oversubscribe the cores, docs/performance.md).
+  const unsigned workers = threads > 1 ? 0u : 1u;
   AttentionReferences r;
   r.dequantized = references::attention_reference(problem, in.q_hat, in.k_hat, in.v_hat, workers);
   r.original = references::attention_reference(problem, in.q, in.k, in.v, workers);
@@ -66,6 +70,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
   const PRoundingError p_err = p_rounding_error(d.p), bf16_err = p_rounding_error(default_p_handling(Format::bf16));
   double kernel_ratio = 0, baseline_max = 0, noise = 0, floor = 0, lse_error = 0;
   std::int64_t index = 0, row = 0;
+  std::vector<double> got_row(static_cast<std::size_t>(dv));
   for (std::int64_t b = 0; b < d.batch; ++b)
     for (std::int64_t h = 0; h < d.q_heads; ++h) {
       const MatrixD& deq = ref.dequantized.out.at(b, h);
@@ -76,10 +81,13 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
         const AttentionErrorTerms terms = attention_error_terms(d, config, ref.score_magnitude[static_cast<std::size_t>(row)]);
         const double ref_lse = ref.dequantized.lse(b * d.q_heads + h, i);
         if (out.has_internals && std::isfinite(ref_lse)) lse_error = std::max(lse_error, std::fabs(out.row_lse(b, h, i) - ref_lse));
+        // The row's statistics in one add_range call each (the bits of add() per element).
+        for (std::int64_t col = 0; col < dv; ++col) got_row[static_cast<std::size_t>(col)] = out.value(b, h, i, col);
+        const auto size = static_cast<std::size_t>(dv);
+        kernel.add_range(got_row, std::span<const double>(&deq(i, 0), size), index);
+        total.add_range(got_row, std::span<const double>(&orig(i, 0), size), index);
         for (std::int64_t col = 0; col < dv; ++col, ++index) {
-          const double got = out.value(b, h, i, col), expect = deq(i, col);
-          kernel.add(got, expect, index);
-          total.add(got, orig(i, col), index);
+          const double got = got_row[static_cast<std::size_t>(col)], expect = deq(i, col);
           const double a = prefix(d.visible_keys(i), col);
           const double e = terms.relative * w(i, col) + terms.absolute * a;
           const double bound = e + u_out * (std::fabs(expect) + e) + eta_out;

@@ -1,5 +1,7 @@
 #include "harness/run/gemm_inputs.hpp"
 
+#include <algorithm>
+
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
 #include "harness/generate/seed.hpp"
@@ -8,9 +10,9 @@
 namespace fp8check {
 namespace {
 
-MatrixD generate_matrix(const Distribution& d, std::uint64_t key, std::int64_t rows, std::int64_t cols) {
+MatrixD generate_matrix(const Distribution& d, std::uint64_t key, std::int64_t rows, std::int64_t cols, int threads) {
   MatrixD m(rows, cols);
-  generate(d, key, std::span<double>(m.data(), static_cast<std::size_t>(m.size())));
+  generate(d, key, std::span<double>(m.data(), static_cast<std::size_t>(m.size())), 0, threads);
   return m;
 }
 
@@ -27,9 +29,13 @@ void lay_out(const CodeMatrix& q, bool k_major, std::int64_t ld, std::uint8_t po
   const std::int64_t lines = k_major ? q.rows : q.cols;
   const std::size_t base = out.size();
   out.resize(base + static_cast<std::size_t>(lines * ld), poison);
+  if (k_major && q.cols > 0) {  // row i of the codes is line i: one copy per row
+    for (std::int64_t i = 0; i < q.rows; ++i)
+      std::copy_n(&q.codes[static_cast<std::size_t>(i * q.ld)], q.cols, &out[base + static_cast<std::size_t>(i * ld)]);
+    return;
+  }
   for (std::int64_t i = 0; i < q.rows; ++i)
-    for (std::int64_t j = 0; j < q.cols; ++j)
-      out[base + static_cast<std::size_t>(k_major ? i * ld + j : j * ld + i)] = q(i, j);
+    for (std::int64_t j = 0; j < q.cols; ++j) out[base + static_cast<std::size_t>(j * ld + i)] = q(i, j);
 }
 
 // Appends the scales of `q` in their own storage order; returns the view's strides.
@@ -83,7 +89,7 @@ std::vector<RowBlock> written_row_blocks(const GemmDesc& d) {
 }
 
 GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed,
-                               StageTimer* timer) {
+                               StageTimer* timer, int threads) {
   const GemmDesc& d = c.desc;
   GemmInputs in;
   const std::int64_t rows = d.stored_rows();
@@ -92,12 +98,14 @@ GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, st
   in.key_a = format_key(ka);
   in.key_b = format_key(kb);
 
-  in.a = generate_matrix(c.a_distribution, ka, rows, d.k);
+  in.a = generate_matrix(c.a_distribution, ka, rows, d.k, threads);
   for (std::int64_t g = 0; g < b_count; ++g)
-    in.b.push_back(generate_matrix(c.b_distribution, tensor_key(seed, case_id, "B" + std::to_string(g)), d.n, d.k));
-  if (d.beta != 0) in.c = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "C"), rows, d.n));
+    in.b.push_back(
+        generate_matrix(c.b_distribution, tensor_key(seed, case_id, "B" + std::to_string(g)), d.n, d.k, threads));
+  if (d.beta != 0)
+    in.c = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "C"), rows, d.n, threads));
   if (d.with_bias) {
-    MatrixD bias = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "bias"), 1, d.n));
+    MatrixD bias = round_to_float(generate_matrix(Distribution::normal(), tensor_key(seed, case_id, "bias"), 1, d.n, 1));
     in.bias = bias.row(0);
   }
 

@@ -40,7 +40,8 @@ struct RowBlock {
 std::vector<RowBlock> written_row_blocks(const GemmDesc& d);
 
 // `timer` (optional) laps "inputs" once the tensors are generated and "quantize" at the end.
+// `threads` generate each tensor (the same bits for any count: harness/generate).
 GemmInputs prepare_gemm_inputs(const GemmCase& c, const std::string& case_id, std::uint64_t seed,
-                               StageTimer* timer = nullptr);
+                               StageTimer* timer = nullptr, int threads = 1);
 
 }  // namespace fp8check

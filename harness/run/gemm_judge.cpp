@@ -3,11 +3,13 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "harness/core/convert.hpp"
 #include "harness/quantize/element_codec.hpp"
 #include "harness/run/output_record.hpp"
 #include "harness/run/tolerance_checks.hpp"
+#include "kernels/emulated/parallel_for.hpp"
 #include "references/gemm_reference.hpp"
 
 namespace fp8check {
@@ -15,10 +17,30 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
+// Runs f(first, last) over the rows [0, rows) in pieces of 64 on `threads` threads. Every
+// element-wise pass below computes a row by the same code whichever thread runs it, so no
+// bit depends on the count.
+template <typename F>
+void for_row_pieces(std::int64_t rows, int threads, F&& f) {
+  constexpr std::int64_t kPiece = 64;
+  detail::parallel_for((rows + kPiece - 1) / kPiece, threads,
+                       [&](std::int64_t piece, int) { f(piece * kPiece, std::min(rows, (piece + 1) * kPiece)); });
+}
+
+// |x| into `out` (resized to x's shape: a buffer of that shape is reused).
+void absolute(const MatrixD& x, MatrixD& out, int threads) {
+  out.resize(x.rows(), x.cols());
+  for_row_pieces(x.rows(), threads, [&](std::int64_t first, std::int64_t last) {
+    out.middleRows(first, last - first) = x.middleRows(first, last - first).cwiseAbs();
+  });
+}
+
 // Per-element quantization error bound of one operand: |x - x_hat| <= u |x| + delta,
 // delta = scale * (half the smallest subnormal) for float elements (0.5 * scale for
-// integers), plus what saturation clipped (|x| beyond max * scale).
-MatrixD quantization_slack(const MatrixD& x, const QuantizedMatrix& q, double* u_out) {
+// integers), plus what saturation clipped (|x| beyond max * scale). One scale per block of
+// a row, looked up once per block: the element loop is plain arithmetic. Writes `slack`
+// (resized to x's shape: a buffer of that shape is reused).
+void quantization_slack(const MatrixD& x, const QuantizedMatrix& q, MatrixD& slack, int threads) {
   const ElementType t = q.recipe.element;
   double u = 0, half_quantum = 0.5;
   if (!t.is_integer()) {
@@ -26,18 +48,25 @@ MatrixD quantization_slack(const MatrixD& x, const QuantizedMatrix& q, double* u
     u = std::ldexp(1.0, -(s.man_bits + 1));
     half_quantum = s.man_bits > 0 ? decode(t.format, 1) / 2 : decode(t.format, 0) / 2;
   }
-  *u_out = u;
   const double max = t.max_magnitude();
   const double tensor = q.tensor_scale ? static_cast<double>(*q.tensor_scale) : 1.0;
   const ScaleLayout& l = q.scales.layout;
-  MatrixD slack(x.rows(), x.cols());
-  for (std::int64_t i = 0; i < x.rows(); ++i)
-    for (std::int64_t j = 0; j < x.cols(); ++j) {
-      const double s = static_cast<double>(q.scales.value(l.block_row(i), l.block_col(j))) * tensor;
-      const double clipped = std::max(0.0, std::fabs(x(i, j)) - max * s);
-      slack(i, j) = u * std::fabs(x(i, j)) + half_quantum * s + clipped;
+  const std::int64_t cols = x.cols();
+  slack.resize(x.rows(), cols);
+  for_row_pieces(x.rows(), threads, [&](std::int64_t first, std::int64_t last) {
+    for (std::int64_t i = first; i < last; ++i) {
+      const double* xi = x.data() + i * cols;
+      double* si = slack.data() + i * cols;
+      for (std::int64_t j0 = 0; j0 < cols; j0 += l.block.cols) {
+        const double s = static_cast<double>(q.scales.value(l.block_row(i), l.block_col(j0))) * tensor;
+        const double limit = max * s, floor = half_quantum * s;
+        for (std::int64_t j = j0, end = std::min(cols, j0 + l.block.cols); j < end; ++j) {
+          const double clipped = std::max(0.0, std::fabs(xi[j]) - limit);
+          si[j] = u * std::fabs(xi[j]) + floor + clipped;
+        }
+      }
     }
-  return slack;
+  });
 }
 
 references::GemmProblem dense_problem(std::int64_t m, const GemmDesc& d, double alpha, double beta) {
@@ -52,7 +81,9 @@ references::GemmProblem dense_problem(std::int64_t m, const GemmDesc& d, double 
 
 }  // namespace
 
-GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) {
+GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in, int threads) {
+  using references::BLayout;
+  using references::product;
   const GemmDesc& d = c.desc;
   const std::int64_t rows = d.stored_rows();
   GemmReferences r;
@@ -60,31 +91,43 @@ GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in) 
   r.original = r.dequantized;
   r.magnitude = r.dequantized;
   r.quantization = r.dequantized;
-  double ua = 0, ub = 0;
-  const MatrixD slack_a = quantization_slack(in.a, in.qa, &ua);
-  std::vector<MatrixD> slack_b;
-  for (std::size_t g = 0; g < in.b.size(); ++g) slack_b.push_back(quantization_slack(in.b[g], in.qb[g], &ub));
+  MatrixD slack_a;
+  quantization_slack(in.a, in.qa, slack_a, threads);
+  MatrixD abs_a, abs_a_hat;
+  absolute(in.a, abs_a, threads);
+  absolute(in.a_dequantized, abs_a_hat, threads);
   const references::RowVectorD* bias = d.with_bias ? &in.bias : nullptr;
+  const double abs_alpha = std::fabs(d.alpha);
+  // Every product reads B as stored (N x K) and writes rows of the results in place
+  // (references/product.hpp): no transposed copy. One N x K buffer holds |B_hat| of the
+  // block's group, then that group's slack_B: memory for one B-sized matrix whatever the
+  // number of groups (each written row block has a group of its own).
+  MatrixD b_term, q_b;
   for (const RowBlock& blk : written_row_blocks(d)) {
     const std::int64_t m = blk.last - blk.first;
     if (m == 0) continue;
     const auto g = static_cast<std::size_t>(blk.group);
-    const MatrixD c_rows = d.beta != 0 ? MatrixD(in.c.middleRows(blk.first, m)) : MatrixD();
-    const MatrixD* c_ptr = d.beta != 0 ? &c_rows : nullptr;
+    absolute(in.b_dequantized[g], b_term, threads);
+    std::optional<references::ConstMatrixView> c_rows;
+    if (d.beta != 0) c_rows.emplace(in.c.middleRows(blk.first, m));
     const auto problem = dense_problem(m, d, d.alpha, d.beta);
-    const MatrixD a_deq = in.a_dequantized.middleRows(blk.first, m);
-    const MatrixD a_orig = in.a.middleRows(blk.first, m);
-    r.dequantized.middleRows(blk.first, m) =
-        references::gemm_reference(problem, a_deq, in.b_dequantized[g].transpose(), c_ptr, bias);
-    r.original.middleRows(blk.first, m) = references::gemm_reference(problem, a_orig, in.b[g].transpose(), c_ptr, bias);
-    const auto plain = dense_problem(m, d, 1.0, 0.0);
-    MatrixD magnitude = std::fabs(d.alpha) * references::gemm_reference(plain, a_deq.cwiseAbs(), in.b_dequantized[g].cwiseAbs().transpose());
-    if (d.beta != 0) magnitude += std::fabs(d.beta) * c_rows.cwiseAbs();
+    references::gemm_reference_view(problem, in.a_dequantized.middleRows(blk.first, m), in.b_dequantized[g],
+                                    BLayout::n_by_k, r.dequantized.middleRows(blk.first, m), c_rows, bias);
+    references::gemm_reference_view(problem, in.a.middleRows(blk.first, m), in.b[g], BLayout::n_by_k,
+                                    r.original.middleRows(blk.first, m), c_rows, bias);
+    // |alpha| |A_hat| |B_hat| + |beta C| + |bias|, each term rounded as written.
+    auto magnitude = r.magnitude.middleRows(blk.first, m);
+    product(1.0, abs_a_hat.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, magnitude);
+    magnitude *= abs_alpha;
+    if (d.beta != 0) magnitude += std::fabs(d.beta) * c_rows->cwiseAbs();
     if (bias) magnitude.rowwise() += bias->cwiseAbs();
-    r.magnitude.middleRows(blk.first, m) = magnitude;
-    const MatrixD qa = references::gemm_reference(plain, slack_a.middleRows(blk.first, m), in.b_dequantized[g].cwiseAbs().transpose());
-    const MatrixD qb = references::gemm_reference(plain, a_orig.cwiseAbs(), slack_b[g].transpose());
-    r.quantization.middleRows(blk.first, m) = std::fabs(d.alpha) * (qa + qb);
+    // |alpha| (slack_A |B_hat| + |A| slack_B): the two products apart, then summed.
+    auto quantization = r.quantization.middleRows(blk.first, m);
+    q_b.resize(m, d.n);
+    product(1.0, slack_a.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, quantization);
+    quantization_slack(in.b[g], in.qb[g], b_term, threads);
+    product(1.0, abs_a.middleRows(blk.first, m), b_term, BLayout::n_by_k, 0.0, q_b);
+    quantization = abs_alpha * (quantization + q_b);
   }
   if (d.d_type == OutputType::e4m3fn) {
     // Output scaling as a kernel with current scaling does: the largest power of two
@@ -115,29 +158,34 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
   StatisticsAccumulator kernel(n, opts), total(n, opts);
   double kernel_ratio = 0, total_ratio = 0, baseline_max = 0, noise = 0;
   std::int64_t index = 0;
-  auto value_at = [&](const GemmOutput& o, std::int64_t row, std::int64_t col) {
-    const std::int64_t per = o.rows;
-    return o.value(row / per, row % per, col);
-  };
+  // One output row at a time: its values, the two references in the output's domain; the
+  // statistics take the row in one add_range call each (the bits of add() per element).
+  std::vector<double> got(static_cast<std::size_t>(n)), deq(got.size()), orig(got.size());
   for (const RowBlock& blk : written_row_blocks(d))
-    for (std::int64_t i = blk.first; i < blk.last; ++i)
-      for (std::int64_t j = 0; j < n; ++j, ++index) {
-        const double got = value_at(out, i, j);
-        const double deq = ref.dequantized(i, j) * s, orig = ref.original(i, j) * s;
-        kernel.add(got, deq, index);
-        total.add(got, orig, index);
+    for (std::int64_t i = blk.first; i < blk.last; ++i, index += n) {
+      const std::int64_t b = i / out.rows, row = i % out.rows;
+      for (std::int64_t j = 0; j < n; ++j) {
+        got[static_cast<std::size_t>(j)] = out.value(b, row, j);
+        deq[static_cast<std::size_t>(j)] = ref.dequantized(i, j) * s;
+        orig[static_cast<std::size_t>(j)] = ref.original(i, j) * s;
+      }
+      kernel.add_range(got, deq, index);
+      total.add_range(got, orig, index);
+      for (std::int64_t j = 0; j < n; ++j) {
+        const auto jj = static_cast<std::size_t>(j);
         const double e = bound.coefficient * ref.magnitude(i, j) * s;
-        const double kernel_bound = e + u_out * (std::fabs(deq) + e) + eta_out;
+        const double kernel_bound = e + u_out * (std::fabs(deq[jj]) + e) + eta_out;
         const double total_bound = kernel_bound + (1 + u_out) * ref.quantization(i, j) * s;
-        if (std::isfinite(got)) {
-          const double ke = std::fabs(got - deq), te = std::fabs(got - orig);
+        if (std::isfinite(got[jj])) {
+          const double ke = std::fabs(got[jj] - deq[jj]), te = std::fabs(got[jj] - orig[jj]);
           kernel_ratio = std::max(kernel_ratio, ke == 0 ? 0.0 : ke / kernel_bound);
           total_ratio = std::max(total_ratio, te == 0 ? 0.0 : te / total_bound);
         }
-        if (baseline) baseline_max = std::max(baseline_max, std::fabs(value_at(*baseline, i, j) - deq));
+        if (baseline) baseline_max = std::max(baseline_max, std::fabs(baseline->value(b, row, j) - deq[jj]));
         // FlashAttention-3's reference noise: what rounding the reference itself costs.
-        noise = std::max(noise, std::fabs((deq + 0.3) - 0.3 - deq));
+        noise = std::max(noise, std::fabs((deq[jj] + 0.3) - 0.3 - deq[jj]));
       }
+    }
   result.kernel_error = kernel.finish();
   result.total_error = total.finish();
   timer.lap("statistics");

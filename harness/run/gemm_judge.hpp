@@ -23,7 +23,9 @@ struct GemmReferences {
   double output_scale = 1.0;  // e4m3fn output: the power of two mapping amax into range
 };
 
-GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in);
+// `threads`: the element-wise passes (|x|, the slack matrices) share the rows; the products
+// use the BLAS's own threads. No bit depends on either.
+GemmReferences compute_gemm_references(const GemmCase& c, const GemmInputs& in, int threads = 1);
 
 // Fills kernel_error, total_error, checks, metrics, output, verdict and reason; laps the
 // "statistics" stage once the error statistics are done.

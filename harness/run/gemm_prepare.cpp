@@ -13,10 +13,10 @@ ConfigChoice<GemmConfig> choose_gemm_config(const GemmCase& c, const DeviceProfi
 }
 
 PreparedGemm prepare_gemm_case(const GemmCase& c, const GemmConfig& config, const std::string& case_id,
-                               std::uint64_t seed, StageTimer* timer) {
-  PreparedGemm p{prepare_gemm_inputs(c, case_id, seed, timer), {}};
+                               std::uint64_t seed, StageTimer* timer, int threads) {
+  PreparedGemm p{prepare_gemm_inputs(c, case_id, seed, timer, threads), {}};
   // FP64 references before the run: an e4m3 output's scale comes from the reference amax.
-  p.ref = compute_gemm_references(c, p.in);
+  p.ref = compute_gemm_references(c, p.in, threads);
   p.in.args.problem.d_scale = static_cast<float>(p.ref.output_scale);
   p.in.args.config = config;
   p.in.args.validate();

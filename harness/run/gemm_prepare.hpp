@@ -24,8 +24,9 @@ struct PreparedGemm {
 
 // Inputs, quantization and references; the output scale of an e4m3fn output comes from
 // the reference amax (docs/accumulation.md), as a kernel with current scaling takes it.
-// `timer` (optional) laps "inputs", "quantize" and "reference".
+// `timer` (optional) laps "inputs", "quantize" and "reference". `threads`: inputs and
+// references may use that many threads (no bit of the inputs depends on it).
 PreparedGemm prepare_gemm_case(const GemmCase& c, const GemmConfig& config, const std::string& case_id,
-                               std::uint64_t seed, StageTimer* timer = nullptr);
+                               std::uint64_t seed, StageTimer* timer = nullptr, int threads = 1);
 
 }  // namespace fp8check

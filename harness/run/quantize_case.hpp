@@ -44,7 +44,9 @@ struct PreparedQuantize {
   std::unique_ptr<AmaxHistory> history;   // delayed recipes only; options.history points here
   QuantizeOptions options;
 };
-PreparedQuantize prepare_quantize_case(const QuantizeCase& c, const std::string& case_id, std::uint64_t seed);
+// `threads` generate the tensors (the same bits for any count).
+PreparedQuantize prepare_quantize_case(const QuantizeCase& c, const std::string& case_id, std::uint64_t seed,
+                                       int threads = 1);
 
 // The quantize op's axes in case-id order (the suite schema and the pipeline read this table).
 std::span<const CaseAxis> quantize_axes();

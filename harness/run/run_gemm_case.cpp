@@ -49,7 +49,7 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   result.config = choice.config.id();
 
   // inputs -> quantize -> FP64 references (gemm_prepare.hpp: `export` builds the same)
-  const PreparedGemm prepared = prepare_gemm_case(c, choice.config, input.id, ctx.seed, &timer);
+  const PreparedGemm prepared = prepare_gemm_case(c, choice.config, input.id, ctx.seed, &timer, ctx.threads);
   const GemmInputs& in = prepared.in;
   const GemmReferences& ref = prepared.ref;
   result.seed_key = in.key_a;

@@ -1,9 +1,11 @@
 #include "harness/run/suite_run.hpp"
 
 #include <set>
+#include <thread>
 
 #include "harness/core/error.hpp"
 #include "harness/run/build_info.hpp"
+#include "references/blas_info.hpp"
 #include "references/dense.hpp"
 
 namespace fp8check {
@@ -32,17 +34,40 @@ RunMetadata describe_this_run() {
   meta.cuda_version = b.cuda_version;
   meta.host = host_name();
   meta.started_at = utc_now_iso8601();
+  const references::BlasInfo blas = references::blas_info();
+  meta.blas = blas.config.empty() ? blas.backend : blas.config;  // OpenBLAS's config starts with its name
+  meta.blas_core = blas.core;
+  meta.blas_threads = std::to_string(blas.threads);
+  meta.blas_warning = blas.warning;
   return meta;
+}
+
+int case_threads(int jobs) {
+  return jobs > 1 ? 1 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+void configure_blas_threads(int jobs) {
+  // The count the process started with, read before any run changed it.
+  static const int initial = references::blas_info().threads;
+  references::set_product_threads(jobs > 1 ? 1 : initial);
+}
+
+std::string blas_summary(const RunMetadata& m) {
+  std::string text = m.blas.empty() ? "unknown" : m.blas;
+  if (!m.blas_core.empty()) text += ", core " + m.blas_core;
+  if (!m.blas_threads.empty()) text += ", " + m.blas_threads + (m.blas_threads == "1" ? " thread" : " threads") + " per product";
+  return text;
 }
 
 RunOutcome run_suite(const SuiteRun& run) {
   if (run.spec == nullptr || run.device == nullptr) throw InputError("run_suite needs a suite and a device profile");
   RunOutcome outcome;
+  // Parallelism is across cases; the FP64 references' BLAS then runs one thread per job.
+  configure_blas_threads(run.jobs);
   outcome.metadata = describe_this_run();
 
-  // Parallelism is across cases; the FP64 references' BLAS then runs one thread per job.
-  if (run.jobs > 1) references::set_product_threads(1);
   RunContext ctx;
+  ctx.threads = run.threads_per_case > 0 ? run.threads_per_case : case_threads(run.jobs);
   ctx.seed = run.seed;
   ctx.device = run.device;
   ctx.baseline = run.baseline;

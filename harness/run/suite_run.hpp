@@ -23,6 +23,9 @@ struct SuiteRun {
   std::vector<CaseInput> cases;           // after filter, shard and backend override
   std::uint64_t seed = 0;
   int jobs = 1;
+  // Threads inside one case (input generation, the emulated kernels, the references' BLAS
+  // and the attention reference's heads): 0 = case_threads(jobs). No result bit depends on it.
+  int threads_per_case = 0;
   bool baseline = true;      // check (b) where affordable (RunContext::baseline)
   bool fail_on_skip = false; // any skipped case fails the run
   std::string declared_kernel_model;  // RunContext::declared_kernel_model
@@ -44,8 +47,22 @@ struct RunOutcome {
 // InputError for a run without a spec or device.
 RunOutcome run_suite(const SuiteRun& run);
 
-// RunMetadata of this build, machine and moment (build info, host, start time); the
-// caller fills in what the run was.
+// RunMetadata of this build, machine and moment (build info, host, start time, the BLAS
+// as it is now set up: references::blas_info()); the caller fills in what the run was.
 RunMetadata describe_this_run();
+
+// Threads one case may use when `jobs` cases run at once: the machine's hardware threads
+// with one job (its stages would leave the other cores idle), else 1 (the jobs share the
+// cores).
+int case_threads(int jobs);
+
+// Sets the references' BLAS threads for a run of `jobs` cases at once: 1 per product when
+// jobs > 1 (the jobs already share the cores), else what the process started with
+// (OpenBLAS: OPENBLAS_NUM_THREADS, or one per core). run_suite calls it; a caller that
+// prints the run's BLAS before the run calls it first.
+void configure_blas_threads(int jobs);
+
+// "OpenBLAS 0.3.21 (...), core Cooperlake, 2 threads per product": the run header's BLAS.
+std::string blas_summary(const RunMetadata& m);
 
 }  // namespace fp8check

@@ -110,6 +110,10 @@ RunMetadata synthetic_metadata() {
   m.filter = "*";
   m.seed = 20261121;
   m.command_line = "fp8check run suites/report-sample.toml";
+  m.blas = "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Prescott MAX_THREADS=64";
+  m.blas_core = "Prescott";
+  m.blas_threads = "2";
+  m.blas_warning = "OpenBLAS runs its Prescott kernels (SSE) on a CPU with AVX-512: a fallback core";
   return m;
 }
 

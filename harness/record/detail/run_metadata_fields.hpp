@@ -13,7 +13,7 @@ namespace fp8check::record::detail {
 struct RunMetadataField {
   const char* name;
   std::string RunMetadata::*member;
-  bool same_in_every_shard;  // false: host, start time, shard and command line may differ
+  bool same_in_every_shard;  // false: host, start time, shard, command line and BLAS may differ
   bool required = true;      // false: absent in files written before the field existed
 };
 
@@ -33,6 +33,10 @@ inline constexpr RunMetadataField kRunMetadataFields[] = {
     {"shard", &RunMetadata::shard, false},
     {"shard_source", &RunMetadata::shard_source, false, false},
     {"command_line", &RunMetadata::command_line, false},
+    {"blas", &RunMetadata::blas, false, false},
+    {"blas_core", &RunMetadata::blas_core, false, false},
+    {"blas_threads", &RunMetadata::blas_threads, false, false},
+    {"blas_warning", &RunMetadata::blas_warning, false, false},
 };
 
 }  // namespace fp8check::record::detail
