@@ -27,49 +27,57 @@ void scalar_tile(const MmaInstruction& ins, MmaTileOperand a, MmaTileOperand b, 
 
 // The same arithmetic with every operand decoded once per tile instead of twice per step
 // (bf16 steps, FP8 ones without AVX2): mma_fused_dot_add's alignment (mma_aligned_term)
-// and output (mma_round_output) on decoded operands; a step with a NaN or inf operand or c
-// is mma_fused_dot_add itself.
+// and output (mma_round_output) on decoded operands, kept as signed significands and
+// exponents; a step with a NaN or inf operand or c is mma_fused_dot_add itself.
 void decoded_tile(const MmaInstruction& ins, MmaTileOperand a, MmaTileOperand b, std::int64_t rows, std::int64_t cols,
                   std::int64_t depth, std::uint32_t* d, std::ptrdiff_t ldd, MmaTileScratch& s) {
   const MmaStep step = ins.step();
   const int n = step.count, f = step.fraction_bits;
   const std::int64_t steps = depth / n;
   // A by rows, B by columns: operand (i, k) at i * depth + k; specials per (i, step).
-  const auto decode = [&](MmaTileOperand o, Format format, std::int64_t count, bool by_rows,
-                          std::vector<MmaOperand>& out, std::vector<std::uint8_t>& special) {
-    out.resize(at(count * depth));
-    special.assign(at(count * steps), 0);
+  const auto decode = [&](MmaTileOperand o, Format format, std::int64_t count, bool by_rows, MmaDecodedOperands& out) {
+    out.significand.resize(at(count * depth));
+    out.exponent.resize(at(count * depth));
+    out.special.assign(at(count * steps), 0);
     for (std::int64_t i = 0; i < count; ++i)
       for (std::int64_t k = 0; k < depth; ++k) {
         const std::uint16_t code = by_rows ? o.codes[i * o.row_stride + k * o.col_stride]
                                            : o.codes[k * o.row_stride + i * o.col_stride];
         const MmaOperand x = mma_operand(format, code);
-        out[at(i * depth + k)] = x;
-        special[at(i * steps + k / n)] |= x.kind != MmaValueKind::finite;
+        const auto magnitude = static_cast<std::int32_t>(x.significand);
+        out.significand[at(i * depth + k)] = x.negative ? -magnitude : magnitude;
+        out.exponent[at(i * depth + k)] = x.exponent;
+        out.special[at(i * steps + k / n)] |= x.kind != MmaValueKind::finite;
       }
   };
-  decode(a, step.a, rows, true, s.a_operands, s.a_special);
-  decode(b, step.b, cols, false, s.b_operands, s.b_special);
+  decode(a, step.a, rows, true, s.a_decoded);
+  decode(b, step.b, cols, false, s.b_decoded);
   const int product_fraction_bits = format_spec(step.a).man_bits + format_spec(step.b).man_bits;
   for (std::int64_t r = 0; r < rows; ++r)
     for (std::int64_t col = 0; col < cols; ++col) {
       std::uint32_t acc = d[r * ldd + col];
       for (std::int64_t st = 0; st < steps; ++st) {
         const MmaOperand c = mma_register_operand(step.c, acc);
-        if (s.a_special[at(r * steps + st)] != 0 || s.b_special[at(col * steps + st)] != 0 ||
+        if (s.a_decoded.special[at(r * steps + st)] != 0 || s.b_decoded.special[at(col * steps + st)] != 0 ||
             c.kind != MmaValueKind::finite) {
           acc = mma_fused_dot_add(step, a.codes + r * a.row_stride + st * n * a.col_stride, a.col_stride,
                                   b.codes + st * n * b.row_stride + col * b.col_stride, b.row_stride, acc);
           continue;
         }
-        const MmaOperand* x = s.a_operands.data() + r * depth + st * n;
-        const MmaOperand* y = s.b_operands.data() + col * depth + st * n;
+        const std::int64_t xa = r * depth + st * n, yb = col * depth + st * n;
+        const std::int32_t* xs = s.a_decoded.significand.data() + xa;
+        const std::int32_t* xe = s.a_decoded.exponent.data() + xa;
+        const std::int32_t* ys = s.b_decoded.significand.data() + yb;
+        const std::int32_t* ye = s.b_decoded.exponent.data() + yb;
         int e_max = c.exponent;
-        for (int i = 0; i < n; ++i) e_max = std::max(e_max, x[i].exponent + y[i].exponent);
+        for (int i = 0; i < n; ++i) e_max = std::max(e_max, xe[i] + ye[i]);
         std::int64_t sum = mma_aligned_term(c.significand, c.negative, f + c.exponent - e_max - c.fraction_bits);
-        for (int i = 0; i < n; ++i)
-          sum += mma_aligned_term(std::uint64_t{x[i].significand} * y[i].significand, x[i].negative != y[i].negative,
-                                  f + x[i].exponent + y[i].exponent - e_max - product_fraction_bits);
+        const int shift = f - e_max - product_fraction_bits;
+        for (int i = 0; i < n; ++i) {
+          const std::int64_t product = std::int64_t{xs[i]} * ys[i];
+          sum += mma_aligned_term(static_cast<std::uint64_t>(product < 0 ? -product : product), product < 0,
+                                  shift + xe[i] + ye[i]);
+        }
         acc = mma_round_output(sum, e_max - f, step.d);
       }
       d[r * ldd + col] = acc;

@@ -33,9 +33,16 @@ struct MmaTileOperand {
   std::ptrdiff_t col_stride = 1;
 };
 
-// Buffers the fast path reuses between calls (one per thread).
+// Operands decoded once per tile: signed integer significands and MMA-Sim exponents, and
+// per (row or column, step) whether the step holds a NaN or inf.
+struct MmaDecodedOperands {
+  std::vector<std::int32_t> significand, exponent;
+  std::vector<std::uint8_t> special;
+};
+
+// Buffers the fast paths reuse between calls (one per thread).
 struct MmaTileScratch {
-  std::vector<MmaOperand> a_operands, b_operands;
+  MmaDecodedOperands a_decoded, b_decoded;
   std::vector<float> a_values, b_values;
   std::vector<std::int8_t> a_exponents, b_exponents;
   std::vector<std::uint8_t> a_special, b_special;
