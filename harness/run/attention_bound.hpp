@@ -19,7 +19,8 @@
 // aligns at its format's smallest normal exponent, zero at -126), and truncation toward
 // zero never grows |c| or |d| beyond the sum of the terms' magnitudes. Summed over the
 // steps this adds to the score error (in log2 units, with `score_aligned`), to `relative`
-// (P·V: steps · ((k + 1)·2^-F + 2^-D) + (k + 1)·2^-F, times the P weights' factor), to
+// (P·V: steps · ((k + 1)·2^-F + 2^-D), the first step's c being +0, times the P weights'
+// factor), to
 // `absolute` (P's subnormal floor) and to `offset` (V's subnormal floor, masked keys, c and
 // d below 2^-126). The score term grows with σ ||q̂|| ||k̂||: for all-positive Q and K at
 // large logit scales it makes the bound vacuous, and `magnitude` takes over.
