@@ -3,8 +3,9 @@
 // from the pipeline (normal, per-tensor e4m3), the reference fed the dequantized tensors.
 //   attention_reference/<causal>: references::attention_reference, threads 0 (its choice:
 //     heads on every core when OpenBLAS is single-threaded, else OpenBLAS's threads)
-//   attention_emulated/<causal>/<p>: attention_emulated, 2 threads, config bq128.bkv128.s2,
-//     p = 0: e4m3 P (scale 2^8), 1: bf16 P
+//   attention_emulated/<causal>/<p>/<model>: attention_emulated, 2 threads, config bq128.bkv128.s2,
+//     p = 0: e4m3 P (scale 2^8), 1: bf16 P; model = 0: fp32, 1: sm90-wgmma (Q·Kᵀ and P·V through
+//     the wgmma instruction model, kernels/emulated/attention_model.hpp)
 // Run: build/bench/attention_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 // Time is wall-clock; CPU is the whole process's CPU time, every thread included.
 #include <benchmark/benchmark.h>
@@ -36,12 +37,14 @@ void attention_emulated(benchmark::State& state) {
   const AttentionCase c = make_case(state.range(0) != 0, state.range(1) == 0 ? "e4m3" : "bf16");
   const AttentionInputs in = prepare_attention_inputs(c, "attention_bench", 1);
   const AttentionConfig config = parse_attention_config("bq128.bkv128.s2");
+  const AttentionKernelModel model = parse_attention_kernel_model(state.range(2) == 0 ? "fp32" : "sm90-wgmma");
   AttentionOutput out;
   for (auto _ : state) {
-    fp8check::attention_emulated(c.desc, in.q_operand, in.k_operand, in.v_operand, config, out, 2);
+    fp8check::attention_emulated(c.desc, in.q_operand, in.k_operand, in.v_operand, config, out, 2,
+                                 AttentionFault::none, model);
     benchmark::DoNotOptimize(out.bits.data());
   }
-  state.SetLabel("P " + c.desc.p.name() + (c.desc.causal ? ", causal" : "") + ", 2 threads");
+  state.SetLabel(model.id() + ", P " + c.desc.p.name() + (c.desc.causal ? ", causal" : "") + ", 2 threads");
 }
 
 BENCHMARK(attention_reference)
@@ -52,8 +55,8 @@ BENCHMARK(attention_reference)
     ->UseRealTime()
     ->MeasureProcessCPUTime();
 BENCHMARK(attention_emulated)
-    ->ArgNames({"causal", "bf16_p"})
-    ->ArgsProduct({{0, 1}, {0, 1}})
+    ->ArgNames({"causal", "bf16_p", "wgmma"})
+    ->ArgsProduct({{0, 1}, {0, 1}, {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime()
     ->MeasureProcessCPUTime();

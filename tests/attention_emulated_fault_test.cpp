@@ -28,6 +28,24 @@ TEST(AttentionFaults, HarmlessWhereTheRealBugCannotAct) {
   expect_same_bits(run_kernel(short_kv, one_block, 2), run_kernel(short_kv, one_block, 2, AttentionFault::p_scale_overflow));
 }
 
+TEST(AttentionFaults, HarmlessWhereTheRealBugCannotActUnderTheWgmmaModel) {
+  const AttentionFixture fp8 = make_fixture({{"shape", "b1.h2.kv2.sq20.skv300.d32"}, {"accumulation", "sm90-wgmma"}});
+  const AttentionConfig whole = parse_attention_config("bq64.bkv64.s2");
+  expect_same_bits(run_kernel(fp8, whole, 2), run_kernel(fp8, whole, 2, AttentionFault::kv_descale_dropped));
+  const AttentionFixture bf16_q = make_fixture(
+      {{"shape", "b1.h2.kv2.sq20.skv300.d32"}, {"formats", "bf16.e4m3fn"}, {"accumulation", "sm90-wgmma"}});
+  expect_same_bits(run_kernel(bf16_q, whole, 2), run_kernel(bf16_q, whole, 2, AttentionFault::q_fast_path_no_kv_descale));
+  const AttentionFixture short_kv = make_fixture(
+      {{"shape", "b1.h2.kv1.sq64.skv128.d64"}, {"logit_scale", "4"}, {"accumulation", "sm90-wgmma"}});
+  const AttentionConfig one_block = parse_attention_config("bq64.bkv128.s1");
+  expect_same_bits(run_kernel(short_kv, one_block, 2), run_kernel(short_kv, one_block, 2, AttentionFault::p_scale_overflow));
+  const AttentionConfig split = parse_attention_config("bq64.bkv64.s2.sp2");
+  const AttentionOutput good = run_kernel(fp8, split, 2);
+  for (AttentionFault fault : {AttentionFault::p_scale_overflow, AttentionFault::kv_descale_dropped,
+                               AttentionFault::q_fast_path_no_kv_descale})
+    EXPECT_NE(run_kernel(fp8, split, 2, fault).bits, good.bits) << attention_fault_name(fault);
+}
+
 TEST(AttentionFaults, EachFaultChangesTheOutputWhereItActs) {
   const AttentionFixture f = make_fixture({{"shape", "b1.h2.kv2.sq20.skv300.d32"}});
   const AttentionConfig split = parse_attention_config("bq64.bkv64.s2.sp2");
@@ -91,10 +109,11 @@ struct FaultCase {
   const char* shape;
   const char* config;
   const char* failing_check;  // the check that must catch it
+  const char* accumulation = "fp32";
 };
 
 void PrintTo(const FaultCase& f, std::ostream* os) {
-  *os << f.fault << " on " << f.shape << " " << f.config << ": " << f.failing_check;
+  *os << f.fault << " on " << f.shape << " " << f.config << " " << f.accumulation << ": " << f.failing_check;
 }
 
 class AttentionFaultCaught : public ::testing::TestWithParam<FaultCase> {};
@@ -107,7 +126,7 @@ TEST_P(AttentionFaultCaught, ByThePipelineChecks) {
   ctx.threads = 2;
   CaseInput input;
   input.op = "attention";
-  input.params = {{"shape", fc.shape}, {"config", fc.config}, {"fault", fc.fault}};
+  input.params = {{"shape", fc.shape}, {"config", fc.config}, {"fault", fc.fault}, {"accumulation", fc.accumulation}};
   input.id = std::string("attention/") + fc.shape + "/" + fc.fault;
   const CaseResult caught = run_case(input, ctx);
   EXPECT_EQ(caught.verdict, Verdict::pass) << caught.reason;  // judge_injected_fault: caught = pass
@@ -131,7 +150,20 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"kv_descale_dropped", "b1.h2.kv2.sq16.skv256.d64", "bq64.bkv64.s2.sp2",
                   "kernel max error vs bf16-P baseline"},
         FaultCase{"q_fast_path_no_kv_descale", "b1.h2.kv2.sq32.skv64.d64", "auto", "kernel error / a-priori bound"},
-        FaultCase{"q_fast_path_no_kv_descale", "b1.h2.kv2.sq32.skv64.d64", "auto", "kernel max error vs bf16-P baseline"}));
+        FaultCase{"q_fast_path_no_kv_descale", "b1.h2.kv2.sq32.skv64.d64", "auto", "kernel max error vs bf16-P baseline"},
+        // Under Hopper's wgmma model (attention_model.hpp) the same bugs are caught the same way.
+        FaultCase{"p_scale_overflow", "b1.h2.kv1.sq64.skv129.d64", "bq64.bkv128.s1", "P * p_scale within FP8 range",
+                  "sm90-wgmma"},
+        FaultCase{"p_scale_overflow", "b1.h2.kv1.sq64.skv129.d64", "bq64.bkv128.s1", "kernel max error vs bf16-P baseline",
+                  "sm90-wgmma"},
+        FaultCase{"kv_descale_dropped", "b1.h2.kv2.sq16.skv256.d64", "bq64.bkv64.s2.sp2", "kernel error / a-priori bound",
+                  "sm90-wgmma"},
+        FaultCase{"kv_descale_dropped", "b1.h2.kv2.sq16.skv256.d64", "bq64.bkv64.s2.sp2",
+                  "kernel max error vs bf16-P baseline", "sm90-wgmma"},
+        FaultCase{"q_fast_path_no_kv_descale", "b1.h2.kv2.sq32.skv64.d64", "auto", "kernel error / a-priori bound",
+                  "sm90-wgmma"},
+        FaultCase{"q_fast_path_no_kv_descale", "b1.h2.kv2.sq32.skv64.d64", "auto", "kernel max error vs bf16-P baseline",
+                  "sm90-wgmma"}));
 
 }  // namespace
 }  // namespace fp8check::test

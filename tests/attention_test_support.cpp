@@ -45,9 +45,11 @@ AttentionFixture make_fixture(const CaseParams& params, std::uint64_t seed) {
   return f;
 }
 
-AttentionOutput run_kernel(const AttentionFixture& f, const AttentionConfig& config, int threads, AttentionFault fault) {
+AttentionOutput run_kernel(const AttentionFixture& f, const AttentionConfig& config, int threads, AttentionFault fault,
+                           ChainGemmPath tile_path) {
   AttentionOutput out;
-  attention_emulated(f.c.desc, view(f, Operand::q), view(f, Operand::k), view(f, Operand::v), config, out, threads, fault);
+  attention_emulated(f.c.desc, view(f, Operand::q), view(f, Operand::k), view(f, Operand::v), config, out, threads, fault,
+                     f.c.model, tile_path);
   return out;
 }
 

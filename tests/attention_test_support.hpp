@@ -28,10 +28,13 @@ struct AttentionFixture {
 // params: the attention axes (shape required); the case id keys the inputs.
 AttentionFixture make_fixture(const CaseParams& params, std::uint64_t seed = 20261121);
 
+// Runs the fixture's kernel model (its `accumulation` param; fp32 by default).
 AttentionOutput run_kernel(const AttentionFixture& f, const AttentionConfig& config, int threads,
-                           AttentionFault fault = AttentionFault::none);
+                           AttentionFault fault = AttentionFault::none,
+                           ChainGemmPath tile_path = ChainGemmPath::fastest);
 
-// The pipeline's judgement of `out` (with the bf16-P baseline run on the fixture's operands).
+// The pipeline's judgement of `out` (with the bf16-P baseline run on the fixture's operands
+// and kernel model).
 CaseResult judge(const AttentionFixture& f, const AttentionConfig& config, const AttentionOutput& out);
 
 const Check* find_check(const CaseResult& r, std::string_view name);

@@ -118,6 +118,32 @@ TEST(ReportPlotData, TheSyntheticRunHasEveryPlotAndTheHeatmapHoldsTheWorstCheckR
   EXPECT_EQ(seq->series[2].name, "P bf16 kernel");
 }
 
+// A kernel model other than fp32, and inputs other than normal, make series of their own:
+// the wgmma model's error on all-positive data is not folded into the FP32 one's.
+TEST(ReportPlotData, AttentionSeriesSeparateKernelModelsAndDistributions) {
+  std::vector<CaseResult> cases;
+  for (const char* acc : {"fp32", "sm90-wgmma"})
+    for (const char* dist : {"normal", "uniform(0,1)"})
+      for (int seq : {128, 4224}) {
+        CaseResult c;
+        c.op = "attention";
+        c.params = {{"p", "e4m3"}, {"seq", std::to_string(seq)}, {"distribution", dist}, {"accumulation", acc}};
+        c.id = std::string("attention/") + acc + "/" + dist + "/" + std::to_string(seq);
+        c.kernel_error = synthetic_statistics(1e-3, 1e-3 * seq);
+        c.total_error = synthetic_statistics(1e-3, 1e-3 * seq);
+        cases.push_back(c);
+      }
+  const std::vector<Plot> plots = report::derive_plots(cases);
+  const Plot* seq = find_plot(plots, "attention-vs-seq");
+  ASSERT_NE(seq, nullptr);
+  std::vector<std::string> names;
+  for (const auto& s : seq->series) names.push_back(s.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"P e4m3 kernel", "P e4m3 total", "P e4m3, uniform(0,1) kernel",
+                                             "P e4m3, uniform(0,1) total", "P e4m3, sm90-wgmma kernel",
+                                             "P e4m3, sm90-wgmma total", "P e4m3, sm90-wgmma, uniform(0,1) kernel",
+                                             "P e4m3, sm90-wgmma, uniform(0,1) total"}));
+}
+
 TEST(ReportSummary, FailuresAreMostSevereFirstAndSkipsGroupByReason) {
   const std::vector<CaseResult> cases = synthetic_results();
   const report::RunSummary s = report::summarize(cases);

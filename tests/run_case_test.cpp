@@ -281,6 +281,21 @@ TEST(EmulatedBackend, RefusesUnknownOptionsAndFaultsOfAnotherOp) {
   EXPECT_NE(gemm_faulty->can_implement(AttentionArguments{}), "");
   EXPECT_EQ(gemm_faulty->can_implement(GemmArguments{}), "");
   EXPECT_NE(gemm_faulty->can_implement(QuantizeArguments{}), "");
+  // One kernel-model name for both ops: each op refuses a model only the other has.
+  const auto exact = make_emulated_backend({.kernel_model = "exact", .fault = "none", .threads = 1, .case_id = ""});
+  EXPECT_EQ(exact->can_implement(GemmArguments{}), "");
+  EXPECT_NE(exact->can_implement(AttentionArguments{}).find("no such kernel model"), std::string::npos);
+  const auto wgmma = make_emulated_backend({.kernel_model = "sm90-wgmma", .fault = "none", .threads = 1, .case_id = ""});
+  EXPECT_EQ(wgmma->can_implement(AttentionArguments{}), "");
+  AttentionArguments odd_block;
+  odd_block.config.block_kv = 80;  // not a multiple of the FP8 P·V instruction's k = 32
+  EXPECT_NE(wgmma->can_implement(odd_block).find("not a multiple of 32"), std::string::npos);
+  try {
+    make_emulated_backend({.kernel_model = "sm90-wgmma.p128x", .fault = "none", .threads = 1, .case_id = ""});
+    ADD_FAILURE() << "accepted a model neither op knows";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("as an attention kernel model"), std::string::npos) << e.what();
+  }
   const auto quantize_faulty = make_emulated_backend({"", "inverted_scale", 1});
   EXPECT_EQ(quantize_faulty->can_implement(QuantizeArguments{}), "");
   EXPECT_NE(quantize_faulty->can_implement(GemmArguments{}), "");

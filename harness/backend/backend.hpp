@@ -22,8 +22,9 @@ namespace fp8check {
 // What a case may ask of a backend beyond the arguments. Every backend receives them; one
 // that cannot honour an option says so in can_implement.
 struct BackendOptions {
-  // The arithmetic the kernel follows (kernels/emulated/accumulation_model.hpp names). The
-  // emulated backend emulates it; a device backend may use it to pick a kernel variant.
+  // The arithmetic the kernel follows (kernels/emulated/accumulation_model.hpp names for a
+  // GEMM, attention_model.hpp names for attention). The emulated backend emulates it; a
+  // device backend may use it to pick a kernel variant.
   std::string kernel_model;
   // An injected kernel bug (kernels/emulated/*_fault.hpp): only the emulated backend has them.
   std::string fault = "none";

@@ -24,6 +24,7 @@ const PlotParamNames kPlotParams = {
     .seq = {"seq", "kv_len", "seq_len", "seqlen"},   // attention sequence length
     .logit_scale = {"logit_scale", "softmax_scale"},  // attention logit scale
     .p_format = {"p_format", "p"},                   // attention P operand: e4m3 vs bf16
+    .distribution = {"distribution"},                // attention series: inputs other than normal
 };
 // DeepSeek-V3 technical report, "Increasing Accumulation Precision": nearly 2% max
 // relative error at K = 4096 without promotion (docs/accumulation.md, model 2).
@@ -159,9 +160,14 @@ std::optional<double> logit_scale_of(const CaseResult& c) {
   const auto v = find_param(c, kPlotParams.logit_scale);
   return v ? parse_number(*v) : std::nullopt;
 }
+// "P e4m3", plus the kernel model and the input distribution where a case names others than
+// the defaults (fp32, normal): a wgmma run on all-positive data is its own series.
 std::optional<std::string> p_format_of(const CaseResult& c) {
   const auto v = find_param(c, kPlotParams.p_format);
-  return "P " + (v ? *v : std::string("(any)"));
+  std::string series = "P " + (v ? *v : std::string("(any)"));
+  if (const auto a = find_param(c, kPlotParams.accumulation); a && *a != "fp32") series += ", " + *a;
+  if (const auto d = find_param(c, kPlotParams.distribution); d && *d != "normal") series += ", " + *d;
+  return series;
 }
 
 }  // namespace

@@ -94,6 +94,10 @@ const CaseAxis kAttentionAxes[] = {
      "multiplier on the default softmax scale 1/sqrt(head_dim_qk)", "ls:"},
     {"output", "bf16", [](const std::string& v) { parse_attention_output(v); }, "bf16, fp16 or fp32"},
     {"distribution", "normal", [](const std::string& v) { parse_distribution(v); }, "inputs of Q, K and V (docs/inputs.md)"},
+    // Added after the goldens: left out of the id at "fp32", so existing ids are unchanged.
+    {"accumulation", "fp32", [](const std::string& v) { parse_attention_kernel_model(v); },
+     "how Q K^T and P V are computed: fp32, or sm90-wgmma[.fN] (Hopper's wgmma in FlashAttention-3's order)", "acc:",
+     true},
     {"fault", "none", [](const std::string& v) { parse_attention_fault(v); },
      "an injected kernel bug of the emulated backend (kernels/emulated/attention_fault.hpp)"},
     {"config", "auto", validate_config,
@@ -127,6 +131,7 @@ AttentionCase AttentionCase::from_params(const CaseParams& params) {
   c.scaling = parse_scaling(v["scaling"]);
   c.distribution = parse_distribution(v["distribution"]);
   c.fault = parse_attention_fault(v["fault"]);
+  c.model = parse_attention_kernel_model(v["accumulation"]);
   return c;
 }
 

@@ -9,6 +9,7 @@
 #include "harness/problem/attention_desc.hpp"
 #include "harness/run/run_case.hpp"
 #include "kernels/emulated/attention_fault.hpp"
+#include "kernels/emulated/attention_model.hpp"
 
 namespace fp8check {
 
@@ -23,6 +24,7 @@ struct AttentionCase {
   std::string device = "suite";
   std::string backend = "emulated";
   AttentionFault fault = AttentionFault::none;
+  AttentionKernelModel model;  // axis `accumulation` (fp32, sm90-wgmma)
 
   // Throws InputError naming the axis and what is expected.
   static AttentionCase from_params(const CaseParams& params);

@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "harness/core/convert.hpp"
-#include "harness/run/attention_bound.hpp"
 #include "harness/run/output_record.hpp"
 #include "harness/run/tolerance_checks.hpp"
 #include "kernels/emulated/attention_numerics.hpp"
@@ -21,6 +20,20 @@ references::HeadMatrices absolute(const references::HeadMatrices& t) {
   references::HeadMatrices a = t;
   for (MatrixD& m : a.per_head) m = m.cwiseAbs();
   return a;
+}
+
+// Row norms of m(x̂) = max(|x̂|, 2^emin · descale): where a tensor core aligns each element
+// (attention_bound.hpp).
+Eigen::VectorXd aligned_row_norms(const MatrixD& x, Format operand, double descale) {
+  const double floor = std::ldexp(1.0, format_spec(operand).emin()) * descale;
+  return x.cwiseAbs().cwiseMax(floor).rowwise().norm();
+}
+
+// The P·V sums' absolute terms of a tensor-core model, for both paths of check (b) (0 for
+// fp32, whose P·V sums have none).
+double pv_floor(const AttentionErrorTerms& t, double abs_v) {
+  if (t.accumulation_absolute == 0 && t.accumulation_offset == 0) return 0;
+  return 2 * (t.accumulation_absolute * abs_v + t.accumulation_offset);
 }
 
 }  // namespace
@@ -39,14 +52,36 @@ AttentionReferences compute_attention_references(const AttentionCase& c, const A
     MatrixD prefix = MatrixD::Zero(v.rows() + 1, v.cols());
     for (std::int64_t j = 0; j < v.rows(); ++j) prefix.row(j + 1) = prefix.row(j) + v.row(j).cwiseAbs();
     r.abs_v_prefix.push_back(std::move(prefix));
+    if (c.model.is_fp32()) continue;
+    MatrixD prefix_max = MatrixD::Zero(v.rows() + 1, v.cols());
+    for (std::int64_t j = 0; j < v.rows(); ++j) prefix_max.row(j + 1) = prefix_max.row(j).cwiseMax(v.row(j).cwiseAbs());
+    r.abs_v_prefix_max.push_back(std::move(prefix_max));
   }
   // Cauchy-Schwarz: σ Σ_d |q_d k_d| <= σ ||q|| ||k||; the slack covers the FP64 norms' rounding.
   const double sigma = d.softmax_scale * kLog2e * (1 + 1e-12);
+  const bool mma = !c.model.is_fp32();
   for (std::int64_t b = 0; b < d.batch; ++b)
     for (std::int64_t h = 0; h < d.q_heads; ++h) {
-      const double k_norm = in.k_hat.at(b, d.kv_head_of(h)).rowwise().norm().maxCoeff();
+      const std::int64_t g = d.kv_head_of(h);
+      const double k_norm = in.k_hat.at(b, g).rowwise().norm().maxCoeff();
       const MatrixD& q = in.q_hat.at(b, h);
-      for (std::int64_t i = 0; i < d.seq_q; ++i) r.score_magnitude.push_back(sigma * q.row(i).norm() * k_norm);
+      AttentionRowMagnitudes m;
+      Eigen::VectorXd q_aligned;
+      double k_aligned = 0;
+      if (mma) {
+        const MmaInstruction score = c.model.score_instruction(d);
+        const double q_descale = in.q_descales[static_cast<std::size_t>(b * d.q_heads + h)];
+        const double k_descale = in.k_descales[static_cast<std::size_t>(b * d.kv_heads + g)];
+        q_aligned = aligned_row_norms(q, score.a, q_descale);
+        k_aligned = aligned_row_norms(in.k_hat.at(b, g), score.b, k_descale).maxCoeff();
+        m.score_unit = sigma * q_descale * k_descale;
+        m.v_descale = in.v_descales[static_cast<std::size_t>(b * d.kv_heads + g)];
+      }
+      for (std::int64_t i = 0; i < d.seq_q; ++i) {
+        m.score = sigma * q.row(i).norm() * k_norm;
+        if (mma) m.score_aligned = sigma * q_aligned(i) * k_aligned;
+        r.magnitudes.push_back(m);
+      }
     }
   return r;
 }
@@ -76,9 +111,12 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
       const MatrixD& deq = ref.dequantized.out.at(b, h);
       const MatrixD& orig = ref.original.out.at(b, h);
       const MatrixD& w = ref.weighted_abs_v.at(b, h);
-      const MatrixD& prefix = ref.abs_v_prefix[static_cast<std::size_t>(b * d.kv_heads + d.kv_head_of(h))];
+      const auto pair = static_cast<std::size_t>(b * d.kv_heads + d.kv_head_of(h));
+      const MatrixD& prefix = ref.abs_v_prefix[pair];
+      const MatrixD* prefix_max = ref.abs_v_prefix_max.empty() ? nullptr : &ref.abs_v_prefix_max[pair];
       for (std::int64_t i = 0; i < d.seq_q; ++i, ++row) {
-        const AttentionErrorTerms terms = attention_error_terms(d, config, ref.score_magnitude[static_cast<std::size_t>(row)]);
+        const AttentionErrorTerms terms =
+            attention_error_terms(d, config, c.model, ref.magnitudes[static_cast<std::size_t>(row)]);
         const double ref_lse = ref.dequantized.lse(b * d.q_heads + h, i);
         if (out.has_internals && std::isfinite(ref_lse)) lse_error = std::max(lse_error, std::fabs(out.row_lse(b, h, i) - ref_lse));
         // The row's statistics in one add_range call each (the bits of add() per element).
@@ -89,7 +127,11 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
         for (std::int64_t col = 0; col < dv; ++col, ++index) {
           const double got = got_row[static_cast<std::size_t>(col)], expect = deq(i, col);
           const double a = prefix(d.visible_keys(i), col);
-          const double e = terms.relative * w(i, col) + terms.absolute * a;
+          double e = terms.relative * w(i, col) + terms.absolute * a + terms.offset;
+          // A vacuous model bound (relative = inf, and inf · 0 = NaN) gives way to the magnitude one.
+          const double largest_v = prefix_max != nullptr ? (*prefix_max)(d.visible_keys(i), col) : a;
+          const double fallback = terms.magnitude * largest_v + std::fabs(expect);
+          if (terms.magnitude > 0 && !(e <= fallback)) e = fallback;
           const double bound = e + u_out * (std::fabs(expect) + e) + eta_out;
           if (std::isfinite(got)) {
             const double err = std::fabs(got - expect);
@@ -97,8 +139,10 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
           }
           if (baseline) baseline_max = std::max(baseline_max, std::fabs(baseline->value(b, h, i, col) - expect));
           noise = std::max(noise, std::fabs((expect + 0.3) - 0.3 - expect));
-          floor = std::max(floor, ((p_err.u + bf16_err.u) * (1 + terms.relative) + 2 * terms.accumulation) * w(i, col) +
-                                      (p_err.eta + bf16_err.eta) * a + 2 * (bound - e));
+          double paths = ((p_err.u + bf16_err.u) * (1 + terms.relative) + 2 * terms.accumulation) * w(i, col) +
+                         (p_err.eta + bf16_err.eta) * a + pv_floor(terms, a);
+          if (terms.magnitude > 0 && !(paths <= 2 * terms.magnitude * largest_v)) paths = 2 * terms.magnitude * largest_v;
+          floor = std::max(floor, paths + 2 * (bound - e));
         }
       }
     }
@@ -118,7 +162,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
         static_cast<double>(out.p_max), p_limit, out.p_max <= p_limit,
         "largest P * " + d.p.name() + " before rounding; above the format's max, satfinite clips it while the row sum keeps it");
   add("kernel error / a-priori bound", kernel_ratio, tol.max_over_bound, kernel_ratio <= tol.max_over_bound,
-      attention_bound_derivation(d, config) + "; output u = " + std::to_string(u_out));
+      attention_bound_derivation(d, config, c.model) + "; output u = " + std::to_string(u_out));
   if (baseline) {
     const double limit = tol.baseline_ratio * baseline_max + 2 * noise + floor;
     add("kernel max error vs bf16-P baseline", ks.max_abs_error, limit, ks.max_abs_error <= limit,

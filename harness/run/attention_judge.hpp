@@ -10,6 +10,7 @@
 
 #include "harness/compare/tolerance.hpp"
 #include "harness/core/matrix.hpp"
+#include "harness/run/attention_bound.hpp"
 #include "harness/run/attention_inputs.hpp"
 #include "harness/record/case_result.hpp"
 #include "harness/run/stage_timer.hpp"
@@ -21,7 +22,10 @@ struct AttentionReferences {
   references::AttentionResult original;     // from Q, K, V
   references::HeadMatrices weighted_abs_v;  // W = softmax(Ŝ) |V̂|, per (batch, q head)
   std::vector<MatrixD> abs_v_prefix;        // per (batch, kv head): row j = Σ_{j' < j} |V̂_j'|
-  std::vector<double> score_magnitude;      // per (batch, q head, row): σ ||q̂_i|| max_j ||k̂_j|| (log2 units)
+  std::vector<MatrixD> abs_v_prefix_max;    // tensor-core models: row j = max_{j' < j} |V̂_j'| (0 for j = 0)
+  // Per (batch, q head, row): score = σ ||q̂_i|| max_j ||k̂_j|| (log2 units); under a
+  // tensor-core model also the aligned magnitudes of attention_bound.hpp.
+  std::vector<AttentionRowMagnitudes> magnitudes;
 };
 
 AttentionReferences compute_attention_references(const AttentionCase& c, const AttentionInputs& in, int threads);

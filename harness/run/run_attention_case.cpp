@@ -24,7 +24,7 @@ void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResul
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
   const std::unique_ptr<Backend> backend =
-      make_backend(c.backend, {"", std::string(attention_fault_name(c.fault)), ctx.threads, input.id});
+      make_backend(c.backend, {c.model.id(), std::string(attention_fault_name(c.fault)), ctx.threads, input.id});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const ConfigChoice<AttentionConfig> choice = choose_attention_config(c, *ctx.device);
@@ -44,8 +44,8 @@ void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResul
   backend->run_attention(args, out);
   timer.lap("kernel");
 
-  // Check (b), as FlashAttention-3's tests: the same kernel, blocking and inputs with bf16 P
-  // and no fault, whenever the case differs from it.
+  // Check (b), as FlashAttention-3's tests: the same kernel (kernel model included), blocking
+  // and inputs with bf16 P and no fault, whenever the case differs from it.
   std::optional<AttentionOutput> baseline;
   const AttentionDesc& d = c.desc;
   const bool differs = d.p.format != Format::bf16 || d.p.scale != 1 || c.fault != AttentionFault::none;
@@ -54,7 +54,8 @@ void run_attention_case(const CaseInput& input, const RunContext& ctx, CaseResul
     AttentionArguments plain = args;
     plain.desc.p = default_p_handling(Format::bf16);
     baseline.emplace();
-    make_backend("emulated", {.threads = ctx.threads})->run_attention(plain, *baseline);
+    make_backend("emulated", {.kernel_model = c.model.id(), .threads = ctx.threads, .case_id = input.id})
+        ->run_attention(plain, *baseline);
     timer.lap("reference");
   }
   judge_attention(c, config, ref, out, tol, baseline ? &*baseline : nullptr, result, timer);

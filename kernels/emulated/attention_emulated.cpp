@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -11,6 +12,7 @@
 #include "harness/core/convert_bulk.hpp"
 #include "harness/core/error.hpp"
 #include "kernels/emulated/attention_combine.hpp"
+#include "kernels/emulated/attention_mma.hpp"
 #include "kernels/emulated/attention_numerics.hpp"
 #include "kernels/emulated/attention_tiles.hpp"
 #include "kernels/emulated/parallel_for.hpp"
@@ -41,10 +43,15 @@ struct Launch {
   const float* v = nullptr;   // per (b, kv head): seq_kv x head_dim_v
   const float* k_descales = nullptr;
   const float* v_descales = nullptr;
+  // A tensor-core kernel model (attention_mma.hpp): its operands and implementation; nullptr: fp32.
+  const detail::AttentionMmaOperands* mma = nullptr;
+  ChainGemmPath tile_path = ChainGemmPath::fastest;
 };
 
 struct Scratch {
   std::vector<float> q, s, p, acc, m, l, o_split, lse_split, row, row_split_lse, weights, terms;
+  std::vector<std::uint32_t> acc_bits;  // O of a tensor-core model: the wgmma accumulator registers
+  detail::AttentionMmaScratch mma;
 };
 
 struct ItemStats {
@@ -93,10 +100,14 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
   const std::int64_t n = i1 - i0, dqk = p.head_dim_qk, dv = p.head_dim_v, bkv = L.config.block_kv;
   const std::int64_t g = p.kv_head_of(h), kv_pair = b * p.kv_heads + g;
   const int splits = L.config.splits;
-  const float* kt = L.kt + kv_pair * dqk * p.seq_kv;
-  const float* v = L.v + kv_pair * p.seq_kv * dv;
-  w.q.resize(at(n * dqk));
-  decode(L.q, p.q_type, ((b * p.q_heads + h) * p.seq_q + i0) * dqk, n * dqk, w.q.data());
+  const float* kt = L.mma ? nullptr : L.kt + kv_pair * dqk * p.seq_kv;
+  const float* v = L.mma ? nullptr : L.v + kv_pair * p.seq_kv * dv;
+  if (L.mma) {
+    detail::attention_mma_load_q(*L.mma, p, L.q, b * p.q_heads + h, i0, n, w.mma);
+  } else {
+    w.q.resize(at(n * dqk));
+    decode(L.q, p.q_type, ((b * p.q_heads + h) * p.seq_q + i0) * dqk, n * dqk, w.q.data());
+  }
   // Step 2: the score multiplier, descales folded in (the fault forgets k_descale on the FP8-Q path).
   const float q_descale = L.q.descales[at(b * p.q_heads + h)], k_descale = L.k_descales[at(kv_pair)];
   const bool fp8_q = p.q_type != ElementType::of(Format::bf16);
@@ -115,7 +126,8 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
   for (int split = 0; split < splits; ++split) {
     w.m.assign(at(n), attention::kNegativeInfinity);
     w.l.assign(at(n), 0.0f);
-    w.acc.assign(at(n * dv), 0.0f);
+    if (L.mma) w.acc_bits.assign(at(n * dv), 0u);
+    else w.acc.assign(at(n * dv), 0.0f);
     const std::int64_t first = split * L.blocks_per_split;
     const std::int64_t last = std::min(L.blocks, first + L.blocks_per_split);
     // Step 3: key blocks from the last to the first, as FlashAttention iterates.
@@ -125,8 +137,12 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
       while (r_first < n && p.visible_keys(i0 + r_first) <= j0) ++r_first;
       if (r_first == n) continue;
       const std::int64_t rows = n - r_first;
-      detail::attention_score_tile(w.q.data() + r_first * dqk, dqk, rows, dqk, kt + j0, p.seq_kv, count,
-                                   w.s.data() + r_first * bkv, bkv);
+      if (L.mma)
+        detail::attention_mma_scores(*L.mma, kv_pair, r_first, rows, j0, count, w.s.data() + r_first * bkv, bkv, w.mma,
+                                     L.tile_path);
+      else
+        detail::attention_score_tile(w.q.data() + r_first * dqk, dqk, rows, dqk, kt + j0, p.seq_kv, count,
+                                     w.s.data() + r_first * bkv, bkv);
       for (std::int64_t r = r_first; r < n; ++r) {
         float* s = w.s.data() + r * bkv;
         const std::int64_t visible = std::min(p.visible_keys(i0 + r), j0 + count) - j0;
@@ -135,7 +151,12 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
         const attention::OnlineSoftmaxStep step = attention::online_softmax_step(w.m[at(r)], block_max, lazy);
         if (step.alpha != 1.0f) {
           w.l[at(r)] = w.l[at(r)] * step.alpha;
-          for (std::int64_t c = 0; c < dv; ++c) w.acc[at(r * dv + c)] = w.acc[at(r * dv + c)] * step.alpha;
+          if (L.mma)  // FlashAttention-3's rescale_o: an FP32 multiply of the accumulator registers
+            for (std::int64_t c = 0; c < dv; ++c)
+              w.acc_bits[at(r * dv + c)] =
+                  attention::float_bits(attention::float_from_bits(w.acc_bits[at(r * dv + c)]) * step.alpha);
+          else
+            for (std::int64_t c = 0; c < dv; ++c) w.acc[at(r * dv + c)] = w.acc[at(r * dv + c)] * step.alpha;
         }
         w.m[at(r)] = step.m;
         const detail::ProbabilityStats ps = detail::attention_row_probabilities(
@@ -143,15 +164,23 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
         stats.p_max = std::max(stats.p_max, ps.p_max);
         stats.saturated += ps.saturated;
       }
-      // Step 5: O += P V over the block's keys (masked keys carry P = 0).
-      detail::attention_pv_tile(w.p.data() + r_first * bkv, bkv, rows, count, v + j0 * dv, dv, dv,
-                                w.acc.data() + r_first * dv, dv);
+      // Step 5: O += P V over the block's keys (masked keys carry P = 0; a tensor-core model
+      // runs the whole block, keys past seq_kv with P = 0 and V = 0).
+      if (L.mma)
+        detail::attention_mma_pv(*L.mma, kv_pair, w.p.data() + r_first * bkv, bkv, rows, count, j0, bkv,
+                                 w.acc_bits.data() + r_first * dv, dv, w.mma, L.tile_path);
+      else
+        detail::attention_pv_tile(w.p.data() + r_first * bkv, bkv, rows, count, v + j0 * dv, dv, dv,
+                                  w.acc.data() + r_first * dv, dv);
     }
     // Step 6: normalise the split's rows and keep their LSE.
     for (std::int64_t r = 0; r < n; ++r) {
       const float factor = attention::output_factor(w.l[at(r)], drop_v_descale ? 1.0f : v_descale);
       float* o = w.o_split.data() + (split * n + r) * dv;
-      for (std::int64_t c = 0; c < dv; ++c) o[c] = w.acc[at(r * dv + c)] * factor;
+      for (std::int64_t c = 0; c < dv; ++c) {
+        const float acc = L.mma ? attention::float_from_bits(w.acc_bits[at(r * dv + c)]) : w.acc[at(r * dv + c)];
+        o[c] = acc * factor;
+      }
       w.lse_split[at(split * n + r)] = attention::row_lse_log2(w.m[at(r)], w.l[at(r)], L.p_offset);
     }
   }
@@ -181,19 +210,23 @@ ItemStats run_item(const Launch& L, std::int64_t b, std::int64_t h, std::int64_t
 
 void attention_emulated(const AttentionDesc& p, const AttentionOperand& q, const AttentionOperand& k,
                         const AttentionOperand& v, const AttentionConfig& config, AttentionOutput& out, int threads,
-                        AttentionFault fault) {
+                        AttentionFault fault, const AttentionKernelModel& model, ChainGemmPath tile_path) {
   p.validate();
   config.validate();
+  if (const std::string why = model.why_unsupported(p, config); !why.empty()) require(false, why);
   require(threads >= 0, "threads = " + std::to_string(threads) + ": expected >= 0 (0 = one per hardware thread)");
   check_operand("Q", q, p.q_type, p.batch * p.q_heads);
   check_operand("K", k, p.k_type, p.batch * p.kv_heads);
   check_operand("V", v, p.v_type, p.batch * p.kv_heads);
   if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
-  // Step 1: K and V of every (batch, kv head) decoded to float once, K transposed.
+  // Step 1: K and V of every (batch, kv head) decoded to float once, K transposed (a
+  // tensor-core model keeps them as codes of its instructions instead).
   const std::int64_t pairs = p.batch * p.kv_heads, dqk = p.head_dim_qk, dv = p.head_dim_v, skv = p.seq_kv;
-  std::vector<float> kt(at(pairs * dqk * skv)), vf(at(pairs * skv * dv));
-  detail::parallel_for(pairs, threads, [&](std::int64_t pair, int) {
+  std::optional<detail::AttentionMmaOperands> mma;
+  if (!model.is_fp32()) mma.emplace(detail::prepare_attention_mma(p, model, config, k, v, threads));
+  std::vector<float> kt(mma ? 0 : at(pairs * dqk * skv)), vf(mma ? 0 : at(pairs * skv * dv));
+  detail::parallel_for(mma ? 0 : pairs, threads, [&](std::int64_t pair, int) {
     std::vector<float> rows(at(skv * dqk));
     decode(k, p.k_type, pair * skv * dqk, skv * dqk, rows.data());
     float* t = kt.data() + pair * dqk * skv;
@@ -213,6 +246,8 @@ void attention_emulated(const AttentionDesc& p, const AttentionOperand& q, const
   L.v = vf.data();
   L.k_descales = k.descales.data();
   L.v_descales = v.descales.data();
+  L.mma = mma ? &*mma : nullptr;
+  L.tile_path = tile_path;
 
   out.type = p.o_type;
   out.batch = p.batch;

@@ -1,11 +1,13 @@
 #include "kernels/emulated/emulated_backend.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "harness/core/error.hpp"
 #include "kernels/emulated/accumulation_model.hpp"
 #include "kernels/emulated/attention_emulated.hpp"
 #include "kernels/emulated/attention_fault.hpp"
+#include "kernels/emulated/attention_model.hpp"
 #include "kernels/emulated/gemm_emulated.hpp"
 #include "kernels/emulated/gemm_fault.hpp"
 #include "kernels/emulated/quantize_fault.hpp"
@@ -18,12 +20,30 @@ bool names_one_of(std::string_view name, const Fault (&all)[N], std::string_view
   return std::any_of(std::begin(all), std::end(all), [&](Fault f) { return fault_name(f) == name; });
 }
 
+// One kernel-model name serves both ops: a GEMM accumulation model (accumulation_model.hpp)
+// and/or an attention kernel model (attention_model.hpp). The error of the op that does not
+// know it is kept for that op's can_implement; a name neither knows is a bad input.
+template <typename Model, typename Parse>
+std::optional<Model> parse_model(const std::string& name, Parse parse, std::string& error) {
+  if (name.empty()) return Model{};
+  try {
+    return parse(name);
+  } catch (const InputError& e) {
+    error = e.what();
+    return std::nullopt;
+  }
+}
+
 class EmulatedBackend final : public Backend {
  public:
   explicit EmulatedBackend(const BackendOptions& o)
-      : model_(o.kernel_model.empty() ? AccumulationModel{} : parse_accumulation_model(o.kernel_model)),
+      : model_(parse_model<AccumulationModel>(o.kernel_model, parse_accumulation_model, gemm_model_error_)),
+        attention_model_(parse_model<AttentionKernelModel>(o.kernel_model, parse_attention_kernel_model,
+                                                           attention_model_error_)),
         fault_(o.fault.empty() ? "none" : o.fault),
         threads_(o.threads) {
+    if (!model_ && !attention_model_)
+      throw InputError(gemm_model_error_ + "; as an attention kernel model: " + attention_model_error_);
     if (threads_ < 0) throw InputError("emulated backend: threads = " + std::to_string(threads_) + ", expected >= 0");
     if (!is_gemm_fault() && !is_attention_fault() && !is_quantize_fault())
       throw InputError("emulated backend: unknown fault '" + fault_ + "' (GEMM faults: " + gemm_fault_names() +
@@ -37,13 +57,13 @@ class EmulatedBackend final : public Backend {
 
   std::string can_implement(const GemmArguments&) const override {
     if (fault_ != "none" && !is_gemm_fault()) return "fault " + fault_ + " is not a GEMM kernel fault";
+    if (!model_) return "the emulated GEMM has no such accumulation model: " + gemm_model_error_;
     return "";
   }
-  std::string can_implement(const AttentionArguments&) const override {
+  std::string can_implement(const AttentionArguments& args) const override {
     if (fault_ != "none" && !is_attention_fault()) return "fault " + fault_ + " is not an attention kernel fault";
-    if (model_ != AccumulationModel{})
-      return "the emulated attention accumulates in FP32 only (kernel model " + model_.id() + " is GEMM-only)";
-    return "";
+    if (!attention_model_) return "the emulated attention has no such kernel model: " + attention_model_error_;
+    return attention_model_->why_unsupported(args.desc, args.config);
   }
   std::string can_implement(const QuantizeArguments&) const override {
     if (fault_ != "none" && !is_quantize_fault()) return "fault " + fault_ + " is not a quantize kernel fault";
@@ -52,11 +72,13 @@ class EmulatedBackend final : public Backend {
 
   void run_gemm(const GemmArguments& args, GemmOutput& out) override {
     const GemmFault fault = fault_ == "none" ? GemmFault::none : parse_gemm_fault(fault_);
-    gemm_emulated(args.problem, args.a, args.b, args.config, model_, out, threads_, fault);
+    if (!model_) throw InputError(gemm_model_error_);
+    gemm_emulated(args.problem, args.a, args.b, args.config, *model_, out, threads_, fault);
   }
   void run_attention(const AttentionArguments& args, AttentionOutput& out) override {
     const AttentionFault fault = fault_ == "none" ? AttentionFault::none : parse_attention_fault(fault_);
-    attention_emulated(args.desc, args.q, args.k, args.v, args.config, out, threads_, fault);
+    if (!attention_model_) throw InputError(attention_model_error_);
+    attention_emulated(args.desc, args.q, args.k, args.v, args.config, out, threads_, fault, *attention_model_);
   }
   // The emulated quantize kernel is the reference quantizer itself: quantize cases on this
   // backend measure the recipe (error statistics, bound); exact agreement of codes and
@@ -81,7 +103,9 @@ class EmulatedBackend final : public Backend {
     return s;
   }
 
-  AccumulationModel model_;
+  std::string gemm_model_error_, attention_model_error_;  // why a model is absent
+  std::optional<AccumulationModel> model_;
+  std::optional<AttentionKernelModel> attention_model_;
   std::string fault_;
   int threads_;
 };

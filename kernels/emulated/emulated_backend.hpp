@@ -2,8 +2,10 @@
 // (docs/accumulation.md), the emulated attention (docs/attention.md) and the reference
 // quantizer. Always available and deterministic: goldens hold their bits.
 //
-// Options (BackendOptions): kernel_model = the accumulation model to emulate ("" = fp32;
-// accumulation_model.hpp), fault = an injected bug of the GEMM, attention or quantize
+// Options (BackendOptions): kernel_model = the arithmetic to emulate ("" = fp32): a GEMM
+// accumulation model (accumulation_model.hpp) or an attention kernel model
+// (attention_model.hpp: fp32, sm90-wgmma[.fN]); an op that has no model of that name
+// skips with the reason (can_implement). fault = an injected bug of the GEMM, attention or quantize
 // kernel (gemm_fault.hpp, attention_fault.hpp, quantize_fault.hpp; "none"), threads =
 // workers per case.
 #pragma once
@@ -16,7 +18,7 @@
 
 namespace fp8check {
 
-// Throws InputError for an unknown kernel model or fault name, or threads < 0.
+// Throws InputError for a kernel model neither op knows, an unknown fault name, or threads < 0.
 std::unique_ptr<Backend> make_emulated_backend(const BackendOptions& options);
 
 // A kernel bug the emulated backend can inject: the op whose `fault` axis names it.

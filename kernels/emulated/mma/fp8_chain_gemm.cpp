@@ -1,7 +1,6 @@
 #include "kernels/emulated/mma/fp8_chain_gemm.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "harness/core/convert_bulk.hpp"
 #include "harness/core/error.hpp"
@@ -13,24 +12,6 @@ namespace fp8check::detail {
 namespace {
 
 constexpr std::int64_t kBlocksPerItem = 16;  // row blocks of one work item (in one panel)
-
-// Per code of an FP8 format: the value, MMA-Sim's exponent, and whether it is NaN or inf.
-struct CodeTable {
-  std::array<float, 256> value{};
-  std::array<std::int8_t, 256> exponent{};
-  std::array<std::uint8_t, 256> special{};
-};
-
-CodeTable code_table(Format f) {
-  CodeTable t;
-  for (std::uint32_t code = 0; code < 256; ++code) {
-    const MmaOperand o = mma_operand(f, code);
-    t.special[code] = o.kind != MmaValueKind::finite;
-    t.value[code] = t.special[code] ? 0.0f : decode_f32(f, code);
-    t.exponent[code] = static_cast<std::int8_t>(o.exponent);
-  }
-  return t;
-}
 
 struct ScalarContext {
   MmaStep step;
@@ -48,6 +29,17 @@ void scalar_step(const void* context, std::int64_t row, std::int64_t s, std::uin
 }
 
 }  // namespace
+
+CodeTable code_table(Format f) {
+  CodeTable t;
+  for (std::uint32_t code = 0; code < 256; ++code) {
+    const MmaOperand o = mma_operand(f, code);
+    t.special[code] = o.kind != MmaValueKind::finite;
+    t.value[code] = t.special[code] ? 0.0f : decode_f32(f, code);
+    t.exponent[code] = static_cast<std::int8_t>(o.exponent);
+  }
+  return t;
+}
 
 bool fp8_chain_gemm_applies(const MmaInstruction& ins) {
   const auto fp8 = [](Format f) { return f == Format::e4m3fn || f == Format::e5m2; };

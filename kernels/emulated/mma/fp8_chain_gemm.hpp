@@ -3,12 +3,22 @@
 // threads, and gives each step it does not cover to the scalar model.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
 #include "kernels/emulated/mma/chain_gemm.hpp"
 
 namespace fp8check::detail {
+
+// Per code of an FP8 format, what the kernel reads: the value (+0 for NaN and inf), MMA-Sim's
+// exponent (zero: -126), and whether it is NaN or inf. Packers of A and B use it.
+struct CodeTable {
+  std::array<float, 256> value{};
+  std::array<std::int8_t, 256> exponent{};
+  std::array<std::uint8_t, 256> special{};
+};
+CodeTable code_table(Format f);
 
 // Whether the fast path computes this instruction on this CPU (FP8CHECK_SIMD respected).
 bool fp8_chain_gemm_applies(const MmaInstruction& instruction);

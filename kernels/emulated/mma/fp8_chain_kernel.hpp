@@ -44,6 +44,9 @@ struct Fp8ChainPanel {
   std::int64_t promote_every = 0;    // steps between promotions; 0: never
   std::int64_t block_begin = 0, block_end = 0;  // row blocks to compute
   std::uint32_t* d = nullptr;        // row r of the blocks at d + (r - block_begin * kFp8RowBlock) * 32
+  // The accumulators the chains start from, laid out as d (rows < m only; may be d
+  // itself); nullptr: +0 (a GEMM). Attention's P·V continues the running O this way.
+  const std::uint32_t* c = nullptr;
   // The scalar model for one step of one row: partial[lane] = step(..., c = partial[lane]).
   void (*scalar_step)(const void* context, std::int64_t row, std::int64_t step, std::uint32_t* partial) = nullptr;
   const void* context = nullptr;

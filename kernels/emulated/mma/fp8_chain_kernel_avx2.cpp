@@ -105,14 +105,15 @@ void fp8_chain_panel_avx2(const Fp8ChainPanel& p) {
   alignas(32) std::uint32_t partial[B][L];
   alignas(32) float sum[B][L];
   for (std::int64_t block = p.block_begin; block < p.block_end; ++block) {
+    const std::int64_t first = block * B;
+    const int rows = p.m - first < B ? static_cast<int>(p.m - first) : B;
     for (int r = 0; r < B; ++r) {
+      const std::uint32_t* c = p.c != nullptr && r < rows ? p.c + (first - p.block_begin * B + r) * L : nullptr;
       for (int v = 0; v < 4; ++v) {
-        store_i(partial[r] + 8 * v, _mm256_setzero_si256());
+        store_i(partial[r] + 8 * v, c != nullptr ? load_i(c + 8 * v) : _mm256_setzero_si256());
         _mm256_storeu_ps(sum[r] + 8 * v, _mm256_setzero_ps());
       }
     }
-    const std::int64_t first = block * B;
-    const int rows = p.m - first < B ? static_cast<int>(p.m - first) : B;
     for (std::int64_t s = 0; s < steps; ++s) {
       const bool promote_now = p.promote_every != 0 && ((s + 1) % p.promote_every == 0 || s + 1 == steps);
       const std::int64_t at = (block * steps + s) * B;
