@@ -114,6 +114,7 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
   const std::int64_t n = d.n;
   StatisticsAccumulator kernel(n, opts), total(n, opts);
   double kernel_ratio = 0, total_ratio = 0, baseline_max = 0, noise = 0;
+  double max_deq = 0, max_orig = 0;  // max |ref| over finite elements: the accuracy study's scale
   std::int64_t index = 0;
   auto value_at = [&](const GemmOutput& o, std::int64_t row, std::int64_t col) {
     const std::int64_t per = o.rows;
@@ -127,6 +128,8 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
         kernel.add(got, deq, index);
         total.add(got, orig, index);
         const double e = bound.coefficient * ref.magnitude(i, j) * s;
+        if (std::isfinite(deq)) max_deq = std::max(max_deq, std::fabs(deq));
+        if (std::isfinite(orig)) max_orig = std::max(max_orig, std::fabs(orig));
         const double kernel_bound = e + u_out * (std::fabs(deq) + e) + eta_out;
         const double total_bound = kernel_bound + (1 + u_out) * ref.quantization(i, j) * s;
         if (std::isfinite(got)) {
@@ -166,6 +169,9 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
   result.metrics["output_scale"] = s;
   result.metrics["amax_d"] = out.amax;
   if (baseline) result.metrics["baseline_max_abs_error"] = baseline_max;
+  // max |D - ref| / max |ref|: a relative error without outputs near zero dominating it.
+  if (max_deq > 0) result.metrics["kernel_max_error_over_max_reference"] = ks.max_abs_error / max_deq;
+  if (max_orig > 0) result.metrics["total_max_error_over_max_reference"] = result.total_error->max_abs_error / max_orig;
 
   // The output as recorded: every written row, in stored-row order.
   std::vector<std::pair<std::int64_t, std::int64_t>> rows;
