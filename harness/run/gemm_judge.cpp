@@ -127,9 +127,9 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
         const double deq = ref.dequantized(i, j) * s, orig = ref.original(i, j) * s;
         kernel.add(got, deq, index);
         total.add(got, orig, index);
-        const double e = bound.coefficient * ref.magnitude(i, j) * s;
         if (std::isfinite(deq)) max_deq = std::max(max_deq, std::fabs(deq));
         if (std::isfinite(orig)) max_orig = std::max(max_orig, std::fabs(orig));
+        const double e = bound.coefficient * (ref.magnitude(i, j) + bound.absolute) * s;
         const double kernel_bound = e + u_out * (std::fabs(deq) + e) + eta_out;
         const double total_bound = kernel_bound + (1 + u_out) * ref.quantization(i, j) * s;
         if (std::isfinite(got)) {
