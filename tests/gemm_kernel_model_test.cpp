@@ -7,11 +7,16 @@
 // combination a kernel cannot run is refused by both with the same reason.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <string>
 
+#include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
+#include "kernels/emulated/gemm_emulated_reference.hpp"
+#include "kernels/emulated/mma/chain_gemm.hpp"
 #include "tests/gemm_emulated_test_support.hpp"
 
 namespace fp8check::test {
@@ -177,6 +182,49 @@ TEST(GemmKernelModel, SameBitsOnAnyThreadCountAndPathWithScalesAtPromotion) {
         SCOPED_TRACE(std::string(model_id) + " " + std::string(simd_path_name(path)) + " threads " + std::to_string(threads));
         EXPECT_TRUE(same_bits(run_fast(p, ta, tb, config, model, threads, GemmFault::none, path), one));
       }
+  }
+}
+
+// 16-bit operands (bf16, fp16) reach the GEMM as float values of their format: the kernel
+// models read them back as codes. Against mma_chain_gemm on the codes themselves.
+TEST(GemmKernelModel, SixteenBitOperandsAsValuesEqualTheChainOnTheirCodes) {
+  const std::int64_t m = 6, n = 40, k = 128;
+  for (const Format f : {Format::bf16, Format::fp16}) {
+    std::vector<std::uint16_t> a_codes, b_codes;  // A M x K, B K x N, row-major
+    std::uint64_t state = 99;
+    const auto next = [&] {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      return static_cast<std::uint32_t>(state >> 33);
+    };
+    const auto finite_code = [&] {  // moderate exponents: no overflow in fp16
+      const std::uint32_t r = next();
+      return static_cast<std::uint16_t>(encode(f, std::ldexp(1.0 + (r % 1024) / 1024.0, static_cast<int>(r >> 10) % 9 - 4) *
+                                                      ((r >> 20) & 1 ? -1.0 : 1.0)));
+    };
+    for (std::int64_t i = 0; i < m * k; ++i) a_codes.push_back(finite_code());
+    for (std::int64_t i = 0; i < k * n; ++i) b_codes.push_back(finite_code());
+    std::vector<float> a_values, b_values(static_cast<std::size_t>(n * k));
+    for (std::uint16_t c : a_codes) a_values.push_back(static_cast<float>(decode(f, c)));
+    for (std::int64_t kk = 0; kk < k; ++kk)
+      for (std::int64_t j = 0; j < n; ++j)
+        b_values[static_cast<std::size_t>(j * k + kk)] = static_cast<float>(decode(f, b_codes[static_cast<std::size_t>(kk * n + j)]));
+    GemmOperand a = GemmOperand::of_values(a_values.data(), m, k, true), b = GemmOperand::of_values(b_values.data(), n, k, true);
+    a.code_format = b.code_format = f;
+    ChainGemmOperands chain;
+    chain.m = m, chain.n = n, chain.k = k, chain.a_format = f, chain.b_format = f, chain.a = a_codes, chain.b = b_codes;
+    for (const char* id : {"sm80-mma", "sm80-mma.p32", "sm90-wgmma", "sm100-tcgen05.p64"}) {
+      SCOPED_TRACE(std::string(format_spec(f).name) + " " + id);
+      const AccumulationModel model = parse_accumulation_model(id);
+      GemmOutput fast, reference;
+      gemm_emulated(dense_problem(m, n, k), a, b, GemmConfig{}, model, fast, 2);
+      gemm_emulated_reference(dense_problem(m, n, k), a, b, GemmConfig{}, model, reference);
+      ASSERT_TRUE(same_bits(fast, reference));
+      const std::vector<std::uint32_t> d = mma_chain_gemm(model.kernel, chain, 1);
+      for (std::size_t i = 0; i < d.size(); ++i) {
+        const float v = std::bit_cast<float>(d[i]);
+        ASSERT_EQ(fast.bits[i], std::isnan(v) ? 0x7FC00000u : d[i]) << i;
+      }
+    }
   }
 }
 
