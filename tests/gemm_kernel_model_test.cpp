@@ -149,7 +149,9 @@ TEST(GemmKernelModel, FastPathEqualsReferenceBitwiseOnRandomMixedCases) {
       const Outcome fast =
           attempt([&] { return run_fast(p, ta, tb, config, model, 1 + static_cast<int>(i % 3), fault, path); });
       ASSERT_EQ(fast.refused, reference.refused);
-      if (reference.refused.empty()) ASSERT_TRUE(same_bits(fast.out, reference.out));
+      if (reference.refused.empty()) {
+        ASSERT_TRUE(same_bits(fast.out, reference.out));
+      }
     }
     ran += reference.refused.empty();
     if (reference.refused.empty()) ++ran_by_model[model.id()], ++ran_by_recipe[std::string(model.id()) + " " + recipe.name];
@@ -164,25 +166,6 @@ TEST(GemmKernelModel, FastPathEqualsReferenceBitwiseOnRandomMixedCases) {
   // The table is meant to run mostly: refusals are the exception (fast accumulation with
   // K-blocked scales, FP4 groups of 16 against k = 32, ...).
   EXPECT_GE(ran, static_cast<int>(kCases) * 6 / 10) << ran << " of " << kCases << " cases ran";
-}
-
-TEST(GemmKernelModel, SameBitsOnAnyThreadCountAndPathWithScalesAtPromotion) {
-  const GemmProblem p = dense_problem(70, 100, 512);
-  OperandSpec a{ElementType::of(Format::e4m3fn), 70, 512};
-  a.scaled = true, a.block = {1, 128};
-  OperandSpec b{ElementType::of(Format::e4m3fn), 100, 512};
-  b.scaled = true, b.block = {128, 128};
-  const TestOperand ta = make_operand(a, 17), tb = make_operand(b, 18);
-  for (const char* model_id : {"sm90-wgmma.p128", "sm89-mma.p128"}) {
-    const AccumulationModel model = parse_accumulation_model(model_id);
-    const GemmConfig config = parse_gemm_config("bm128.bn128.bk128.s4.sk2");
-    const GemmOutput one = run_fast(p, ta, tb, config, model, 1, GemmFault::none, SimdPath::scalar);
-    for (SimdPath path : available_paths())
-      for (int threads : {1, 2, 5}) {
-        SCOPED_TRACE(std::string(model_id) + " " + std::string(simd_path_name(path)) + " threads " + std::to_string(threads));
-        EXPECT_TRUE(same_bits(run_fast(p, ta, tb, config, model, threads, GemmFault::none, path), one));
-      }
-  }
 }
 
 // 16-bit operands (bf16, fp16) reach the GEMM as float values of their format: the kernel

@@ -26,18 +26,32 @@ std::int64_t group_read(std::int64_t k, std::int64_t group, std::int64_t slice_b
   }
 }
 
-// The slices of the spec: [s * L, min(K, (s + 1) * L)) with L = ceil(ceil(K / S) / block_k) * block_k;
-// `stop`: where the K loop ends (K, or less under last_partial_k_block_skipped).
-std::vector<KSlice> slices_of(std::int64_t k, const GemmConfig& config, GemmFault fault, std::int64_t& stop) {
+// The slices of the spec, [s * L, min(K, (s + 1) * L)) with L = ceil(ceil(K / S) / block_k) *
+// block_k, each cut into runs: at every `every` k counted from the slice start (0: never), at
+// the K-group boundaries of group_k_a / group_k_b, and where the K loop ends (K, or less
+// under last_partial_k_block_skipped). Slices start at multiples of block_k, so cutting
+// every block_k from the slice start cuts at the tiles.
+std::vector<KSlice> cut_slices(std::int64_t k, const GemmConfig& config, std::int64_t every, std::int64_t group_k_a,
+                               std::int64_t group_k_b, GemmFault fault) {
   const std::int64_t bk = config.block_k;
   const std::int64_t splits = config.split_k;
   const std::int64_t slice_length = ceil_div(ceil_div(k, splits), bk) * bk;
   // last_partial_k_block_skipped: the kernel's K loop ends at the last whole split-K round.
-  stop = fault == GemmFault::last_partial_k_block_skipped ? (k / (bk * splits)) * (bk * splits) : k;
+  const std::int64_t k_end = fault == GemmFault::last_partial_k_block_skipped ? (k / (bk * splits)) * (bk * splits) : k;
   std::vector<KSlice> slices(static_cast<std::size_t>(splits));
   for (std::int64_t s = 0; s < splits; ++s) {
-    slices[static_cast<std::size_t>(s)].begin = std::min(k, s * slice_length);
-    slices[static_cast<std::size_t>(s)].end = std::min(k, (s + 1) * slice_length);
+    KSlice& slice = slices[static_cast<std::size_t>(s)];
+    slice.begin = std::min(k, s * slice_length);
+    slice.end = std::min(k, (s + 1) * slice_length);
+    const std::int64_t stop = std::min(slice.end, k_end);
+    for (std::int64_t run = slice.begin; run < stop;) {
+      const std::int64_t cut = every > 0 ? slice.begin + ((run - slice.begin) / every + 1) * every : kNever;
+      const std::int64_t run_end =
+          std::min({stop, cut, next_group_boundary(run, group_k_a), next_group_boundary(run, group_k_b)});
+      slice.runs.push_back({run, run_end, group_read(run, group_k_a, slice.begin, bk, fault),
+                            group_read(run, group_k_b, slice.begin, bk, fault)});
+      run = run_end;
+    }
   }
   return slices;
 }
@@ -46,41 +60,12 @@ std::vector<KSlice> slices_of(std::int64_t k, const GemmConfig& config, GemmFaul
 
 std::vector<KSlice> make_k_schedule(std::int64_t k, const GemmConfig& config, std::int64_t group_k_a,
                                     std::int64_t group_k_b, GemmFault fault) {
-  const std::int64_t bk = config.block_k;
-  std::int64_t k_end = k;
-  std::vector<KSlice> slices = slices_of(k, config, fault, k_end);
-  for (KSlice& slice : slices) {
-    const std::int64_t stop = std::min(slice.end, k_end);
-    for (std::int64_t seg = slice.begin; seg < stop;) {
-      const std::int64_t tile_end = std::min(stop, (seg / bk + 1) * bk);
-      const std::int64_t seg_end =
-          std::min({tile_end, next_group_boundary(seg, group_k_a), next_group_boundary(seg, group_k_b)});
-      slice.runs.push_back({seg, seg_end, group_read(seg, group_k_a, slice.begin, bk, fault),
-                            group_read(seg, group_k_b, slice.begin, bk, fault)});
-      seg = seg_end;
-    }
-  }
-  return slices;
+  return cut_slices(k, config, config.block_k, group_k_a, group_k_b, fault);
 }
 
 std::vector<KSlice> make_window_schedule(std::int64_t k, const GemmConfig& config, std::int64_t promotion_interval,
                                          std::int64_t group_k_a, std::int64_t group_k_b, GemmFault fault) {
-  const std::int64_t bk = config.block_k;
-  std::int64_t k_end = k;
-  std::vector<KSlice> slices = slices_of(k, config, fault, k_end);
-  for (KSlice& slice : slices) {
-    const std::int64_t stop = std::min(slice.end, k_end);
-    for (std::int64_t w = slice.begin; w < stop;) {
-      const std::int64_t interval_end =
-          promotion_interval > 0 ? slice.begin + ((w - slice.begin) / promotion_interval + 1) * promotion_interval : kNever;
-      const std::int64_t w_end =
-          std::min({stop, interval_end, next_group_boundary(w, group_k_a), next_group_boundary(w, group_k_b)});
-      slice.runs.push_back({w, w_end, group_read(w, group_k_a, slice.begin, bk, fault),
-                            group_read(w, group_k_b, slice.begin, bk, fault)});
-      w = w_end;
-    }
-  }
-  return slices;
+  return cut_slices(k, config, promotion_interval, group_k_a, group_k_b, fault);
 }
 
 }  // namespace fp8check
