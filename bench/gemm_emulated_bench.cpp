@@ -1,5 +1,6 @@
-// The emulated GEMM, and the tensor-core kernel models' chain GEMM, against Eigen's float
-// GEMM (Eigen::MatrixXf product) on the same shape, same build flags, 1 and 2 threads each
+// The emulated GEMM (fp32 and the sm90-wgmma.p128 kernel model, per-tensor and DeepSeek-V3
+// scales), and the kernel models' chain GEMM alone, against Eigen's float GEMM
+// (Eigen::MatrixXf product) on the same shape, same build flags, 1 and 2 threads each
 // (docs/performance.md, "Emulated GEMM", "Tensor-core kernel models").
 // Eigen runs multi-threaded only under OpenMP; this program is built with it when
 // available and says so in the context ("eigen_openmp"). Wall time (UseRealTime).
@@ -112,8 +113,9 @@ void BM_MmaSm89Mma(benchmark::State& s) { run_chain(s, "sm89-mma"); }
 
 void BM_EmulatedFp32(benchmark::State& s) { run_emulated(s, "fp32", 0); }
 void BM_EmulatedFp32DeepSeekScales(benchmark::State& s) { run_emulated(s, "fp32", 1); }
-void BM_EmulatedTc14Truncate(benchmark::State& s) { run_emulated(s, "tc14t.p128", 0); }
-void BM_EmulatedTc14Rne(benchmark::State& s) { run_emulated(s, "tc14r.p128", 0); }
+// Kernel models through the GEMM emulation (packing, windows, split-K reduction, epilogue).
+void BM_EmulatedSm90WgmmaP128(benchmark::State& s) { run_emulated(s, "sm90-wgmma.p128", 0); }
+void BM_EmulatedSm90WgmmaP128DeepSeekScales(benchmark::State& s) { run_emulated(s, "sm90-wgmma.p128", 1); }
 
 void shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"size", "threads"});
@@ -124,8 +126,8 @@ void shapes(benchmark::internal::Benchmark* b) {
 BENCHMARK(BM_EigenFloatGemm)->Apply(shapes);
 BENCHMARK(BM_EmulatedFp32)->Apply(shapes);
 BENCHMARK(BM_EmulatedFp32DeepSeekScales)->Apply(shapes);
-BENCHMARK(BM_EmulatedTc14Truncate)->Apply(shapes);
-BENCHMARK(BM_EmulatedTc14Rne)->Apply(shapes);
+BENCHMARK(BM_EmulatedSm90WgmmaP128)->Apply(shapes);
+BENCHMARK(BM_EmulatedSm90WgmmaP128DeepSeekScales)->Apply(shapes);
 BENCHMARK(BM_MmaSm90WgmmaP128)->Apply(shapes);
 BENCHMARK(BM_MmaSm90Wgmma)->Apply(shapes);
 BENCHMARK(BM_MmaSm89Mma)->Apply(shapes);

@@ -152,6 +152,19 @@ TEST(AllZeroBlocks, WholeBlocksAreZeroAtTheRequestedRate) {
   EXPECT_NEAR(static_cast<double>(zero_blocks) / blocks, 0.25, 0.015);  // se 0.003
 }
 
+TEST(Relu, IsTheNormalClampedAtZeroWithPlusZero) {
+  constexpr std::size_t n = 100'000;
+  const auto z = sample(Distribution::normal(0.5, 2), kKey, n);
+  const auto r = sample(Distribution::relu(0.5, 2), kKey, n);
+  std::size_t zeros = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (z[i] > 0) ASSERT_EQ(r[i], z[i]) << i;
+    else ASSERT_TRUE(r[i] == 0.0 && !std::signbit(r[i])) << i;
+    zeros += r[i] == 0.0;
+  }
+  EXPECT_NEAR(static_cast<double>(zeros) / n, 0.4013, 0.005);  // P(N(0.5, 2) <= 0) = Phi(-0.25)
+}
+
 TEST(Specials, ReplaceTheRequestedShareAndNothingElse) {
   constexpr std::size_t n = 200'000;
   const auto plain = sample(Distribution::normal(), kKey, n);
@@ -177,6 +190,8 @@ TEST(Parse, AcceptsTheDocumentedForms) {
   const std::pair<const char*, Distribution> cases[] = {
       {"normal", Distribution::normal()},
       {"normal(0,2)", Distribution::normal(0, 2)},
+      {"relu", Distribution::relu()},
+      {"relu(1,3)", Distribution::relu(1, 3)},
       {"uniform(-1,1)", Distribution::uniform(-1, 1)},
       {"outliers", Distribution::llm_activation()},
       {"llm_activation(1024)", Distribution::llm_activation(1024)},

@@ -52,18 +52,18 @@ GemmOutput dense_run(const GemmOperand& a, const GemmOperand& b, std::int64_t n,
 }
 
 const GemmConfig kConfig = parse_gemm_config("bm128.bn128.bk64.s4.sk2.tree");
-const AccumulationModel kModel = parse_accumulation_model("tc14t.p128");
+const AccumulationModel kModel = parse_accumulation_model("sm90-wgmma.p64");
 
 TEST(GemmEmulatedKinds, BatchedEqualsOneDenseGemmPerBatch) {
   GemmProblem p;
   p.kind = GemmKind::batched;
-  p.groups = 3, p.m = 10, p.n = 20, p.k = 70;
+  p.groups = 3, p.m = 10, p.n = 20, p.k = 64;
   std::vector<float> c(static_cast<std::size_t>(3 * 10 * 21));
   for (std::size_t i = 0; i < c.size(); ++i) c[i] = static_cast<float>(i % 13) - 6.0f;
   p.beta = 0.5f, p.c = c.data(), p.ldc = 21, p.c_batch_stride = 10 * 21;
-  OperandSpec a{ElementType::of(Format::e4m3fn), 10, 70, 3, false, 1};
+  OperandSpec a{ElementType::of(Format::e4m3fn), 10, 64, 3, false, 1};
   a.scaled = true, a.block = {1, 32};
-  OperandSpec b{ElementType::of(Format::e5m2), 20, 70, 3, true};
+  OperandSpec b{ElementType::of(Format::e5m2), 20, 64, 3, true};
   b.scaled = true, b.block = {1, 0};
   const TestOperand ta = make_operand(a, 51), tb = make_operand(b, 52);
   const GemmOutput out = run_fast(p, ta, tb, kConfig, kModel);
@@ -71,7 +71,7 @@ TEST(GemmEmulatedKinds, BatchedEqualsOneDenseGemmPerBatch) {
   for (std::int64_t g = 0; g < 3; ++g) {
     SCOPED_TRACE("batch " + std::to_string(g));
     expect_rows_equal(out, g, 0,
-                      dense_run(rows_of(ta.view, g, 0, 10), rows_of(tb.view, g, 0, 20), 20, 70, kConfig, kModel, p,
+                      dense_run(rows_of(ta.view, g, 0, 10), rows_of(tb.view, g, 0, 20), 20, 64, kConfig, kModel, p,
                                 c.data() + g * p.c_batch_stride));
   }
 }
@@ -103,13 +103,13 @@ TEST(GemmEmulatedKinds, GroupedContiguousEqualsOneDenseGemmPerGroup) {
 TEST(GemmEmulatedKinds, MaskedPaddedRowsAreNeverReadNorWritten) {
   GemmProblem p;
   p.kind = GemmKind::grouped_masked;
-  p.groups = 3, p.m = 12, p.n = 30, p.k = 80;
+  p.groups = 3, p.m = 12, p.n = 30, p.k = 96;
   p.masked_m = {12, 5, 0};
   std::vector<float> bias(30, 0.5f);
   p.bias = bias.data();
-  OperandSpec a{ElementType::of(Format::e4m3fn), 36, 80};
+  OperandSpec a{ElementType::of(Format::e4m3fn), 36, 96};
   a.scaled = true, a.block = {1, 32};
-  OperandSpec b{ElementType::of(Format::e4m3fn), 30, 80, 3};
+  OperandSpec b{ElementType::of(Format::e4m3fn), 30, 96, 3};
   b.scaled = true, b.block = {32, 32};
   const TestOperand clean = make_operand(a, 71), tb = make_operand(b, 72);
   TestOperand poisoned = make_operand(a, 71);
@@ -132,7 +132,7 @@ TEST(GemmEmulatedKinds, MaskedPaddedRowsAreNeverReadNorWritten) {
     for (std::int64_t g = 0; g < 3; ++g) {
       if (p.masked_m[g] == 0) continue;
       expect_rows_equal(out, 0, g * p.m,
-                        dense_run(rows_of(clean.view, 0, g * p.m, p.masked_m[g]), rows_of(tb.view, g, 0, 30), 30, 80,
+                        dense_run(rows_of(clean.view, 0, g * p.m, p.masked_m[g]), rows_of(tb.view, g, 0, 30), 30, 96,
                                   kConfig, kModel, p, nullptr));
     }
   }

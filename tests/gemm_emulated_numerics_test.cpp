@@ -1,5 +1,6 @@
-// What the accumulation models compute (docs/accumulation.md): model 3 is exact where
-// FP64 is; models 1 and 2 lose what the spec says they lose; outputs convert as specified.
+// What the accumulation models compute (docs/accumulation.md): exact is exact where FP64
+// is; fp32 and the kernel models lose what the spec says they lose; outputs convert as
+// specified.
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -8,7 +9,8 @@
 #include <set>
 
 #include "harness/core/convert.hpp"
-#include "kernels/emulated/round_mantissa.hpp"
+#include "harness/core/error.hpp"
+#include "kernels/emulated/gemm_emulated_reference.hpp"
 #include "tests/gemm_emulated_test_support.hpp"
 
 namespace fp8check::test {
@@ -66,9 +68,9 @@ TEST(GemmEmulatedNumerics, EveryFormatPairStaysWithinEachModelsErrorBound) {
                                   {ElementType::of(Format::e2m1fn), ElementType::of(Format::e2m1fn)},
                                   {ElementType::of(Format::e3m2fn), ElementType::of(Format::e2m3fn)},
                                   {ElementType::int8(), ElementType::int8()}};
-  // Relative to sum |a*b*s*s|: fp32 rounds each of ~K sums at 2^-24; tc14 keeps 14 bits per
-  // chunk step (4 steps per promotion); exact rounds at 2^-53, then once to fp32.
-  const std::pair<const char*, double> models[] = {{"fp32", 600 * 0x1p-24}, {"tc14t.p128", 64 * 0x1p-14}, {"exact", 0x1p-23}};
+  // Relative to sum |a*b*s*s|: fp32 rounds each of ~K sums at 2^-24; exact rounds at 2^-53,
+  // then once to fp32. (Kernel models: gemm_bound_test.cpp.)
+  const std::pair<const char*, double> models[] = {{"fp32", 600 * 0x1p-24}, {"exact", 0x1p-23}};
   int index = 0;
   for (const auto& pair : pairs) {
     const GemmProblem p = dense_problem(6, 10, 600);
@@ -117,7 +119,7 @@ TEST(GemmEmulatedNumerics, AnAllZeroScaleBlockGivesNoNaN) {
   TestOperand ta = make_operand(a, 601), tb = make_operand(b, 602);
   ta.set_k_block_scales(1, 0.0f);  // as a quantizer writes for an all-zero block
   tb.set_k_block_scales(2, 0.0f);
-  for (const char* model_id : {"fp32", "tc14t.p128", "tc14r.p0", "exact"}) {
+  for (const char* model_id : {"fp32", "sm90-wgmma.p128", "sm89-mma.p64", "exact"}) {
     SCOPED_TRACE(model_id);
     const GemmOutput out = run_fast(p, ta, tb, parse_gemm_config("bm128.bn128.bk64.s4.sk2"),
                                     parse_accumulation_model(model_id));
@@ -158,17 +160,17 @@ TEST(GemmEmulatedNumerics, E4m3OutputIsTheScaledSatfiniteEncodingAndAmaxIsTakenB
 
 TEST(GemmEmulatedNumerics, NaNAndInfinityGiveCanonicalNaNOnEveryPathAndNaNAmax) {
   // Row 0 of A holds a NaN, row 1 +inf and -inf (inf - inf = NaN, whose sign x86 sets), row 2 is finite.
-  GemmProblem p = dense_problem(3, 30, 40);
-  OperandSpec a{ElementType::of(Format::e5m2), 3, 40};
+  GemmProblem p = dense_problem(3, 30, 64);
+  OperandSpec a{ElementType::of(Format::e5m2), 3, 64};
   TestOperand ta = make_operand(a, 11);
-  const TestOperand tb = make_operand(OperandSpec{ElementType::of(Format::e5m2), 30, 40}, 12);
+  const TestOperand tb = make_operand(OperandSpec{ElementType::of(Format::e5m2), 30, 64}, 12);
   ta.codes[static_cast<std::size_t>(ta.view.element_offset(0, 0, 5))] = 0x7E;  // NaN
   ta.codes[static_cast<std::size_t>(ta.view.element_offset(0, 1, 3))] = 0x7C;  // +inf
   ta.codes[static_cast<std::size_t>(ta.view.element_offset(0, 1, 9))] = 0xFC;  // -inf
   const std::pair<OutputType, std::uint32_t> outputs[] = {{OutputType::fp32, 0x7FC00000u}, {OutputType::bf16, 0x7FFFu}};
   for (const auto& [type, nan_bits] : outputs) {
     p.output = type;
-    for (const char* model_id : {"fp32", "tc14r.p128", "exact"}) {
+    for (const char* model_id : {"fp32", "sm90-wgmma.p32", "exact"}) {
       const AccumulationModel model = parse_accumulation_model(model_id);
       const GemmConfig config = parse_gemm_config("bm128.bn128.bk32.s4.sk2.tree");
       const GemmOutput reference = run_reference(p, ta, tb, config, model);
@@ -179,6 +181,7 @@ TEST(GemmEmulatedNumerics, NaNAndInfinityGiveCanonicalNaNOnEveryPathAndNaNAmax) 
         EXPECT_TRUE(std::isnan(out.amax));
         for (std::int64_t n = 0; n < 30; ++n) {
           EXPECT_EQ(out.at(0, 0, n), nan_bits);
+          // (Kernel models: any inf element makes the instruction's d NaN, fused_dot_add.hpp.)
           if (tb.view.element(0, n, 3) != 0 && tb.view.element(0, n, 9) != 0 &&
               (tb.view.element(0, n, 3) > 0) == (tb.view.element(0, n, 9) > 0)) {
             EXPECT_EQ(out.at(0, 1, n), nan_bits) << n;  // +inf*b and -inf*b of one sign: inf - inf
@@ -190,56 +193,84 @@ TEST(GemmEmulatedNumerics, NaNAndInfinityGiveCanonicalNaNOnEveryPathAndNaNAmax) 
   }
 }
 
-// A 1 x 1 x K problem from explicit values (exact e4m3 numbers).
-float one_output(const std::vector<float>& a, const std::vector<float>& b, const char* model_id) {
+// A 1 x 1 x K problem from explicit values (exact e4m3 numbers), optionally with 1 x 128
+// scales of A (scale_a[g] for k in [128 g, 128 g + 128)) applied at promotion.
+float one_output(const std::vector<float>& a, const std::vector<float>& b, const char* model_id,
+                 const std::vector<float>& scale_a = {}, const char* config = "bm128.bn128.bk128.s4") {
   const auto k = static_cast<std::int64_t>(a.size());
+  GemmOperand va = GemmOperand::of_values(a.data(), 1, k, true), vb = GemmOperand::of_values(b.data(), 1, k, true);
+  if (!scale_a.empty()) va.scales = BlockScales::k_contiguous(scale_a.data(), {1, 128}, static_cast<std::int64_t>(scale_a.size()));
   GemmOutput out;
-  gemm_emulated(dense_problem(1, 1, k), GemmOperand::of_values(a.data(), 1, k, true),
-                GemmOperand::of_values(b.data(), 1, k, true), parse_gemm_config("bm128.bn128.bk128.s4"),
-                parse_accumulation_model(model_id), out, 1);
+  gemm_emulated(dense_problem(1, 1, k), va, vb, parse_gemm_config(config), parse_accumulation_model(model_id), out, 1);
+  GemmOutput reference;
+  gemm_emulated_reference(dense_problem(1, 1, k), va, vb, parse_gemm_config(config), parse_accumulation_model(model_id),
+                          reference);
+  EXPECT_TRUE(same_bits(out, reference)) << model_id;
   return static_cast<float>(out.value(0, 0, 0));
 }
 
-TEST(GemmEmulatedNumerics, TensorCoreModelLosesExactlyTheBitsBeyondPAndPromotionRecoversThem) {
-  // Chunk 0 sums to 16; chunk 4 (k = 128) adds 1.5. 17.5 = 1.00011b * 2^4 needs 5 mantissa bits.
-  std::vector<float> ones(256, 1.0f), b(256, 0.0f);
-  b[0] = 16.0f, b[128] = 1.5f;
-  EXPECT_EQ(one_output(ones, b, "fp32"), 17.5f);
-  EXPECT_EQ(one_output(ones, b, "tc4t.p0"), 17.0f);    // truncation drops 2^-1
-  EXPECT_EQ(one_output(ones, b, "tc4r.p0"), 18.0f);    // a tie (1.0001|1): to even, 1.0010b * 2^4
-  EXPECT_EQ(one_output(ones, b, "tc4t.p128"), 17.5f);  // promoted at k = 128: 16 and 1.5 meet in FP32
-  EXPECT_EQ(one_output(ones, b, "tc4r.p128"), 17.5f);
-
-  // The default 14 bits: 2^15 + 1 needs 15 bits. 32 products of 32 * 32 make 2^15.
-  std::vector<float> a14(256, 0.0f), b14(256, 0.0f);
-  for (int k = 0; k < 32; ++k) a14[k] = 32.0f, b14[k] = 32.0f;
-  a14[128] = 1.0f, b14[128] = 1.0f;
-  EXPECT_EQ(one_output(a14, b14, "fp32"), 32769.0f);
-  EXPECT_EQ(one_output(a14, b14, "tc14t.p0"), 32768.0f);  // 1 lost
-  EXPECT_EQ(one_output(a14, b14, "tc14r.p0"), 32768.0f);  // exactly half an ulp, lsb even: lost too
-  EXPECT_EQ(one_output(a14, b14, "tc14t.p128"), 32769.0f);
-
-  // Rounding applies to r + c before any promotion, so promotion cannot recover a chunk's own
-  // low bits: c = 1 + 2^-5 + 2^-6 (exact in FP32) keeps 4 bits as 1 (t) or 1 + 2^-4 (r).
-  std::vector<float> a1(32, 1.0f), b1(32, 0.0f);
-  b1[0] = 1.0f, b1[1] = 0x1p-5f, b1[2] = 0x1p-6f;
-  EXPECT_EQ(one_output(a1, b1, "fp32"), 1.046875f);
-  EXPECT_EQ(one_output(a1, b1, "tc4t.p32"), 1.0f);
-  EXPECT_EQ(one_output(a1, b1, "tc4r.p32"), 1.0625f);
+// 16 * 16 = 256 at k = 0, then 2^-3 * 2^-3 = 2^-6 at k = 32, 64, ..., 224. One tensor-core
+// accumulator aligns every 2^-6 below 256's unit 2^-5 (F = 13): lost. Promotion every 128 k
+// starts a second partial at +0 that keeps its four 2^-6. sm100 keeps F = 25 bits.
+TEST(GemmEmulatedNumerics, KernelModelsLoseWhatTheInstructionTruncatesAndPromotionKeepsIt) {
+  std::vector<float> a(256, 0.0f), b(256, 0.0f);
+  a[0] = b[0] = 16.0f;
+  for (int k = 32; k < 256; k += 32) a[k] = b[k] = 0.125f;
+  EXPECT_EQ(one_output(a, b, "fp32"), 256.109375f);
+  EXPECT_EQ(one_output(a, b, "sm90-wgmma"), 256.0f);
+  EXPECT_EQ(one_output(a, b, "sm89-mma"), 256.0f);
+  EXPECT_EQ(one_output(a, b, "sm90-wgmma.p128"), 256.0625f);
+  EXPECT_EQ(one_output(a, b, "sm90-wgmma.p32"), 256.109375f);
+  EXPECT_EQ(one_output(a, b, "sm100-tcgen05"), 256.109375f);
+  // Split-K: the second slice [128, 256) restarts at +0 like a promotion, reduced in FP32.
+  EXPECT_EQ(one_output(a, b, "sm90-wgmma", {}, "bm128.bn128.bk128.s4.sk2"), 256.0625f);
+  // .pN counts from the slice start: slices [0, 96), [96, 192), [192, 256) (block_k 32), .p64
+  // windows [0, 64) [64, 96) | [96, 160) [160, 192) | [192, 256): only k = 32's 2^-6 meets 256.
+  EXPECT_EQ(one_output(a, b, "sm90-wgmma.p64", {}, "bm128.bn128.bk32.s4.sk3"), 256.09375f);
 }
 
-TEST(GemmEmulatedNumerics, RoundMantissaKeepsPBitsAndPassesInfAndNaN) {
-  EXPECT_EQ(round_mantissa(1.046875f, 4, true), 1.0f);
-  EXPECT_EQ(round_mantissa(1.046875f, 4, false), 1.0625f);
-  EXPECT_EQ(round_mantissa(-1.046875f, 4, true), -1.0f);    // toward zero
-  EXPECT_EQ(round_mantissa(-1.046875f, 4, false), -1.0625f);
-  EXPECT_EQ(round_mantissa(1.96875f, 4, false), 2.0f);      // 1.11111b: the carry enters the next binade
-  EXPECT_EQ(round_mantissa(1.09375f, 4, false), 1.125f);    // 1.0001|1b tie, odd lsb: up
-  EXPECT_EQ(round_mantissa(1.03125f, 4, false), 1.0f);      // 1.0000|1b tie, even lsb: down
-  EXPECT_EQ(round_mantissa(1.1f, 23, true), 1.1f);          // 23 bits: FP32 itself
-  EXPECT_EQ(round_mantissa(std::numeric_limits<float>::max(), 14, false), std::numeric_limits<float>::infinity());
-  EXPECT_EQ(round_mantissa(std::numeric_limits<float>::infinity(), 1, true), std::numeric_limits<float>::infinity());
-  EXPECT_TRUE(std::isnan(round_mantissa(std::bit_cast<float>(0x7F800001u), 1, true)));  // payload below the cut
+// DeepGEMM's promotion, final += (scale_a * scale_b) * partial, is one FFMA: rounded once.
+// Window 0 adds -1 (scale 1); window 1's partial 1 + 2^-13 times scale 1 + 2^-23 is
+// 1 + 2^-13 + 2^-23 + 2^-36 exactly, and -1 + that is representable: 2^-13 + 2^-23 + 2^-36.
+// A multiply, then an add, would lose the 2^-36.
+TEST(GemmEmulatedNumerics, ScalesArePromotedWithOneFusedMultiplyAdd) {
+  std::vector<float> a(256, 0.0f), b(256, 0.0f);
+  a[0] = -1.0f, b[0] = 1.0f;
+  a[128] = 1.0f, b[128] = 1.0f;
+  a[129] = 0x1p-7f, b[129] = 0x1p-6f;  // an e4m3 subnormal times the smallest normal: 2^-13
+  const std::vector<float> scales = {1.0f, 1.0f + 0x1p-23f};
+  EXPECT_EQ(one_output(a, b, "sm90-wgmma.p128", scales), 0x1p-13f + 0x1p-23f + 0x1p-36f);
+  EXPECT_EQ(one_output(a, b, "fp32", scales), 0x1p-13f + 0x1p-23f);  // CUDA-core kernels multiply, then add
+}
+
+TEST(GemmEmulatedNumerics, KernelModelsRefuseWhatAKernelCannotDo) {
+  // B's scales: MX-like 1 x 32 when A's are, else per tensor.
+  const auto refuses = [](const char* model_id, std::int64_t k, ScaleBlock a_block, const char* config,
+                          ElementType type, const std::string& part) {
+    OperandSpec a{type, 4, k, 1, true, 0, false, Values::random_codes, true, a_block};
+    const ScaleBlock b_block = a_block.k == 32 ? a_block : ScaleBlock{0, 0};
+    OperandSpec b{type, 8, k, 1, true, 0, false, Values::random_codes, true, b_block};
+    const TestOperand ta = make_operand(a, 1), tb = make_operand(b, 2);
+    const AccumulationModel model = parse_accumulation_model(model_id);
+    for (int reference = 0; reference < 2; ++reference) {
+      try {
+        if (reference) run_reference(dense_problem(4, 8, k), ta, tb, parse_gemm_config(config), model);
+        else run_fast(dense_problem(4, 8, k), ta, tb, parse_gemm_config(config), model);
+        ADD_FAILURE() << model_id << " ran";
+      } catch (const InputError& e) {
+        EXPECT_NE(std::string(e.what()).find(part), std::string::npos) << e.what();
+      }
+    }
+  };
+  const char* plain = "bm128.bn128.bk128.s4";
+  refuses("sm90-wgmma", 256, {1, 128}, plain, kE4m3, "no promotion");           // fast accumulation + 1x128 scales
+  refuses("sm90-wgmma.p128", 100, {0, 0}, plain, kE4m3, "not a multiple of the instruction's k");
+  refuses("sm100-mxf4", 192, {0, 0}, "bm128.bn128.bk32.s4.sk2", ElementType::of(Format::e2m1fn), "split-K slices of 96");
+  refuses("sm90-wgmma.p128", 256, {1, 16}, plain, kE4m3, "scale groups of 16");
+  refuses("sm90-wgmma.p128", 256, {0, 0}, plain, ElementType::int8(), "integer");
+  refuses("sm90-wgmma.p128", 256, {0, 0}, plain, ElementType::of(Format::e2m1fn), "has no instruction");
+  refuses("sm100-mxf8", 256, {1, 32}, plain, kE4m3, "not an e8m0 value");  // random scales are no powers of two
+  EXPECT_THROW(parse_accumulation_model("tc14t.p128"), InputError);         // the running-sum model is gone
 }
 
 }  // namespace

@@ -36,7 +36,9 @@ const char* const kConfigs[] = {"bm128.bn128.bk128.s4",         "bm64.bn64.bk32.
                                 "bm128.bn128.bk64.s4.sk3",      "bm128.bn128.bk32.s4.sk4.tree",
                                 "bm128.bn128.bk256.s2.sk2.tree", "bm128.bn128.bk32.s4.sk7.tree",
                                 "bm128.bn128.bk128.s4.sk5"};
-const char* const kModels[] = {"fp32", "tc14t.p128", "tc10r.p64", "tc12t.p0", "exact", "tc6r.p32.k16", "tc23t.p0"};
+// Kernel models have their own random test (gemm_kernel_model_test.cpp): they refuse most of
+// the shapes here (K off the instruction grid, integer operands).
+const char* const kModels[] = {"fp32", "exact"};
 
 struct FormatPair {
   ElementType a, b;
@@ -104,13 +106,13 @@ TEST(GemmEmulated, FastPathEqualsReferenceBitwiseAcrossShapesConfigsModelsRecipe
 
 TEST(GemmEmulated, SameBitsForOneTwoAndThreeThreadsAndEveryPath) {
   // Larger than one work item in both directions, so the threads really split the tiles.
-  const GemmProblem p = dense_problem(300, 250, 200);
-  OperandSpec a{ElementType::of(Format::e4m3fn), 300, 200};
+  const GemmProblem p = dense_problem(300, 250, 192);
+  OperandSpec a{ElementType::of(Format::e4m3fn), 300, 192};
   a.scaled = true, a.block = {1, 128};
-  OperandSpec b{ElementType::of(Format::e4m3fn), 250, 200};
+  OperandSpec b{ElementType::of(Format::e4m3fn), 250, 192};
   b.scaled = true, b.block = {128, 128};
   const TestOperand ta = make_operand(a, 7), tb = make_operand(b, 8);
-  for (const char* model_id : {"fp32", "tc14t.p128", "tc13r.p0", "exact"}) {
+  for (const char* model_id : {"fp32", "sm90-wgmma.p128", "sm89-mma.f12.p64", "exact"}) {
     const AccumulationModel model = parse_accumulation_model(model_id);
     const GemmConfig config = parse_gemm_config("bm128.bn128.bk64.s4.sk3.tree");
     const GemmOutput one = run_fast(p, ta, tb, config, model, 1, GemmFault::none, SimdPath::scalar);
@@ -125,15 +127,15 @@ TEST(GemmEmulated, SameBitsForOneTwoAndThreeThreadsAndEveryPath) {
 // The same logical matrices stored TN / NN / NT / TT, with ld above the minimum and both
 // scale layouts: identical bits.
 TEST(GemmEmulated, EveryLayoutAndLeadingDimensionGivesTheSameBits) {
-  const GemmProblem p = dense_problem(11, 29, 150);
+  const GemmProblem p = dense_problem(11, 29, 160);
   const GemmConfig config = parse_gemm_config("bm128.bn128.bk64.s4.sk2");
-  const AccumulationModel model = parse_accumulation_model("tc14t.p128");
+  const AccumulationModel model = parse_accumulation_model("sm90-wgmma.p128");
   GemmOutput first;
   for (BlasLayout layout : kLayouts) {
     for (std::int64_t pad : {0, 5}) {
-      OperandSpec a{ElementType::of(Format::e4m3fn), 11, 150, 1, a_is_k_major(layout), pad};
+      OperandSpec a{ElementType::of(Format::e4m3fn), 11, 160, 1, a_is_k_major(layout), pad};
       a.scaled = true, a.block = {1, 32}, a.scales_mn_contiguous = pad != 0, a.scale_ld_pad = pad;
-      OperandSpec b{ElementType::of(Format::e5m2), 29, 150, 1, b_is_k_major(layout), 2 * pad};
+      OperandSpec b{ElementType::of(Format::e5m2), 29, 160, 1, b_is_k_major(layout), 2 * pad};
       b.scaled = true, b.block = {16, 64}, b.scales_mn_contiguous = pad == 0, b.scale_ld_pad = pad;
       const GemmOutput out = run_fast(p, make_operand(a, 31), make_operand(b, 32), config, model);
       SCOPED_TRACE(std::string(blas_layout_name(layout)) + " pad " + std::to_string(pad));
@@ -157,13 +159,13 @@ TEST(GemmEmulated, ScaleLayoutHelpersAddressTheDocumentedBlocks) {
 }
 
 TEST(GemmEmulated, ConfigsThatDifferOnlyInBlockMNStagesOrClusterGiveTheSameBits) {
-  const GemmProblem p = dense_problem(40, 70, 300);
-  OperandSpec a{ElementType::of(Format::e4m3fn), 40, 300};
+  const GemmProblem p = dense_problem(40, 70, 320);
+  OperandSpec a{ElementType::of(Format::e4m3fn), 40, 320};
   a.scaled = true, a.block = {1, 128};
-  OperandSpec b{ElementType::of(Format::e4m3fn), 70, 300};
+  OperandSpec b{ElementType::of(Format::e4m3fn), 70, 320};
   b.scaled = true, b.block = {128, 128};
   const TestOperand ta = make_operand(a, 41), tb = make_operand(b, 42);
-  for (const char* model_id : {"fp32", "tc14t.p128", "exact"}) {
+  for (const char* model_id : {"fp32", "sm90-wgmma.p128", "exact"}) {
     const AccumulationModel model = parse_accumulation_model(model_id);
     const GemmOutput base = run_fast(p, ta, tb, parse_gemm_config("bm128.bn128.bk128.s4.sk2"), model);
     for (const char* id : {"bm64.bn128.bk128.s4.sk2", "bm128.bn64.bk128.s2.sk2", "bm256.bn256.bk128.s8.sk2.c2x1",

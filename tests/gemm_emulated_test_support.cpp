@@ -71,6 +71,7 @@ TestOperand make_operand(const OperandSpec& spec, std::uint64_t seed) {
     t.integers.assign(size, 127);  // ld padding: never read
   } else if (spec.store_values) {
     v.storage = ElementStorage::f32_values;
+    v.code_format = f;  // the values' format: kernel models read codes
     t.values.assign(size, std::numeric_limits<float>::quiet_NaN());
   } else {
     v.storage = ElementStorage::codes;

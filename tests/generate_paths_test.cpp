@@ -58,6 +58,10 @@ double reference_element(const Distribution& d, std::uint64_t key, std::uint64_t
       break;
     }
     case DistributionKind::normal: v = d.mean + d.stddev * reference_standard_normal(values.bits64(i)); break;
+    case DistributionKind::relu:
+      v = d.mean + d.stddev * reference_standard_normal(values.bits64(i));
+      v = v > 0 ? v : 0.0;
+      break;
     case DistributionKind::llm_activation: {
       const double z = reference_standard_normal(values.bits64(i));
       v = outlier[i % d.columns] ? z * d.outlier_scale : z;
@@ -104,6 +108,7 @@ std::vector<SimdPath> paths() {
 
 const char* const kEveryKind[] = {"uniform(-3,5)",       "uniform(1,1.0000000000000002)",
                                   "normal",              "normal(1,2)",
+                                  "relu",                "relu(0.5,2)",
                                   "llm_activation(96,0.05,100)", "llm_activation(7,0.5,3)",
                                   "tiny",                "huge(-3,1000)",
                                   "integers(-7,9)",      "integers(-9007199254740992,9007199254740992)",

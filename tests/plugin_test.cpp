@@ -140,7 +140,7 @@ TEST(Plugin, TheCMirrorsLoseNothing) {
       {"gemm", {{"shape", "m256.n128.k256.g4"}, {"accumulation", "exact"}}},
       {"gemm", {{"shape", "m128.n128.k128.g4m.v40"}}},
       {"gemm", {{"shape", "m32.n64.k256.b3"}, {"recipe", "tensor"}, {"epilogue", "alpha2"}}},
-      {"gemm", {{"shape", "m128.n256.k640"}, {"config", "bm128.bn128.bk128.s2.sk2.tree"}, {"accumulation", "tc14t.p128"}}},
+      {"gemm", {{"shape", "m128.n256.k640"}, {"config", "bm128.bn128.bk128.s2.sk2.tree"}, {"accumulation", "sm90-wgmma.p128"}}},
       {"attention", {{"shape", "b1.h4.kv2.sq128.skv129.d64.causal"}}},
       {"attention", {{"shape", "b1.h4.kv1.sq1.skv1023.d128"}, {"formats", "e5m2.e5m2"}, {"p", "bf16"}}},
       {"attention", {{"shape", "b1.h2.kv1.sq64.skv256.d192.dv128.causal"}, {"formats", "bf16.e4m3fn"}, {"scaling", "head"}}},

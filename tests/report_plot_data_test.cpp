@@ -29,15 +29,22 @@ const Plot* find_plot(const std::vector<Plot>& plots, std::string_view id) {
 
 TEST(ReportPlotData, ErrorVsKTakesTheWorstCasePerKWithOneSeriesPerModelAndSource) {
   std::vector<CaseResult> cases;
-  const std::string models[] = {"fp32", "tc14t.p128", "tc14t.p0"};
+  const std::string models[] = {"fp32", "sm90-wgmma.p128", "sm90-wgmma"};
   for (const std::string& acc : models)
     for (const int k : {256, 1024, 4096})
       for (const double spread : {1.0, 1.5}) {  // two cases per point: the plot keeps the worse
         CaseResult c = synthetic_gemm_case("e4m3fn.e4m3fn", "tensor", "m128.n7168.k" + std::to_string(k), acc, "auto");
-        c.kernel_error = synthetic_statistics(synthetic_k_error(acc, k) * spread, 0.01);
-        c.total_error = synthetic_statistics(synthetic_k_error(acc, k) * spread + 0.05, 0.02);
+        c.kernel_error = synthetic_statistics(1e3, 0.01);  // max relative error (no floor) is not plotted
+        c.total_error = synthetic_statistics(1e3, 0.02);
+        c.metrics["kernel_max_error_over_max_reference"] = synthetic_k_error(acc, k) * spread;
+        c.metrics["total_max_error_over_max_reference"] = synthetic_k_error(acc, k) * spread + 0.05;
         cases.push_back(c);
       }
+  // A block of another study at one K (the accuracy suite's recipe block) is no sweep: not drawn.
+  CaseResult stray = synthetic_gemm_case("e5m2.e4m3fn", "row.col", "m128.n256.k4096", "fp32", "auto");
+  stray.kernel_error = synthetic_statistics(1, 1);
+  stray.metrics["kernel_max_error_over_max_reference"] = 0.5;
+  cases.push_back(stray);
   const std::vector<Plot> plots = report::derive_plots(cases);
   const Plot* p = find_plot(plots, "error-vs-k");
   ASSERT_NE(p, nullptr);
@@ -57,13 +64,18 @@ TEST(ReportPlotData, ErrorVsKTakesTheWorstCasePerKWithOneSeriesPerModelAndSource
   ASSERT_TRUE(p->reference);
   EXPECT_EQ(p->reference->x, 4096);
   EXPECT_EQ(p->reference->y, 0.02);
+  EXPECT_EQ(p->y_label, "max |D - ref| / max |ref|");
   EXPECT_TRUE(p->log_x && p->log_y);
   ASSERT_EQ(p->table.rows.size(), 3u);
   EXPECT_EQ(p->table.rows[2][0], "4096");
-  EXPECT_EQ(p->table.rows[2][5], report::format_number(synthetic_k_error("tc14t.p0", 4096) * 1.5));
-  // All cases share one recipe and one format: each strip plot has a single category.
+  EXPECT_EQ(p->table.rows[2][5], report::format_number(synthetic_k_error("sm90-wgmma", 4096) * 1.5));
+  const Plot* frobenius = find_plot(plots, "error-vs-k-frobenius");
+  ASSERT_NE(frobenius, nullptr);
+  EXPECT_EQ(frobenius->series[0].points[0].y, 0.01);
+  // The sweep shares one recipe and format; the stray case adds its own to the strip plots.
   ASSERT_NE(find_plot(plots, "distribution-recipe"), nullptr);
-  EXPECT_EQ(find_plot(plots, "distribution-recipe")->categories, std::vector<std::string>{"tensor"});
+  EXPECT_EQ(find_plot(plots, "distribution-recipe")->categories, (std::vector<std::string>{"tensor", "row.col"}));
+  EXPECT_EQ(find_plot(plots, "quantize-recipe"), nullptr) << "no quantize case";
   EXPECT_EQ(find_plot(plots, "config-sweep"), nullptr) << "one config is not a sweep";
   EXPECT_EQ(find_plot(plots, "attention-vs-seq"), nullptr);
 }
@@ -81,6 +93,7 @@ TEST(ReportPlotData, KComesFromTheShapeOrAKParamAndZeroOrNonFiniteErrorsAreNotDr
   for (const double e : {0.0, std::nan(""), 1e-3}) {
     CaseResult c = synthetic_gemm_case("e4m3fn.e4m3fn", "tensor", "m1.n1.k" + std::to_string(cases.size() + 1), "exact", "auto");
     c.kernel_error = synthetic_statistics(e, 0);
+    c.metrics["kernel_max_error_over_max_reference"] = e;
     cases.push_back(c);
   }
   const std::vector<Plot> plots = report::derive_plots(cases);
@@ -98,8 +111,9 @@ TEST(ReportPlotData, TheSyntheticRunHasEveryPlotAndTheHeatmapHoldsTheWorstCheckR
   const std::vector<Plot> plots = report::derive_plots(cases);
   std::vector<std::string> ids;
   for (const Plot& p : plots) ids.push_back(p.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"error-vs-k", "error-vs-k-frobenius", "distribution-recipe", "distribution-format", "config-sweep",
-                                           "attention-vs-seq", "attention-vs-logit-scale"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"error-vs-k", "error-vs-k-frobenius", "distribution-recipe", "distribution-format",
+                                           "quantize-recipe", "quantize-format", "config-sweep", "attention-vs-seq",
+                                           "attention-vs-logit-scale"}));
   const Plot* heat = find_plot(plots, "config-sweep");
   ASSERT_EQ(heat->rows.size(), 4u);  // three swept configs and the invalid config of the error case
   for (const report::HeatCell& cell : heat->cells) {
@@ -142,6 +156,37 @@ TEST(ReportPlotData, AttentionSeriesSeparateKernelModelsAndDistributions) {
                                              "P e4m3, uniform(0,1) total", "P e4m3, sm90-wgmma kernel",
                                              "P e4m3, sm90-wgmma total", "P e4m3, sm90-wgmma, uniform(0,1) kernel",
                                              "P e4m3, sm90-wgmma, uniform(0,1) total"}));
+}
+
+// Sweeps over several input distributions get one pair of error-vs-K plots each; quantize
+// cases have their own strip plots and never enter the GEMM ones.
+TEST(ReportPlotData, ErrorVsKPerDistributionAndQuantizeStripsApart) {
+  std::vector<CaseResult> cases;
+  for (const std::string dist : {"normal", "uniform(0,1)"})
+    for (const int k : {512, 2048}) {
+      CaseResult c = synthetic_gemm_case("e4m3fn.e4m3fn", "tensor", "m64.n64.k" + std::to_string(k), "sm90-wgmma", "auto");
+      c.params[3].second = dist;
+      c.kernel_error = synthetic_statistics(1, dist == "normal" ? 1e-4 : 1e-2);
+      c.metrics["kernel_max_error_over_max_reference"] = dist == "normal" ? 2e-4 : 2e-2;
+      cases.push_back(c);
+    }
+  CaseResult q;
+  q.op = "quantize";
+  q.params = {{"format", "e5m2"}, {"recipe", "blk128x128"}, {"shape", "r64.c64"}};
+  q.total_error = synthetic_statistics(0.1, 0.01);
+  cases.push_back(q);
+  const std::vector<Plot> plots = report::derive_plots(cases);
+  const Plot* normal = find_plot(plots, "error-vs-k-normal");
+  const Plot* uniform = find_plot(plots, "error-vs-k-frobenius-uniform-0-1");
+  ASSERT_NE(normal, nullptr);
+  ASSERT_NE(uniform, nullptr);
+  EXPECT_NE(normal->title.find("normal"), std::string::npos);
+  EXPECT_EQ(normal->series[0].points[1].y, 2e-4);
+  EXPECT_EQ(uniform->series[0].points[1].y, 1e-2);
+  EXPECT_EQ(find_plot(plots, "error-vs-k"), nullptr);
+  ASSERT_NE(find_plot(plots, "quantize-recipe"), nullptr);
+  EXPECT_EQ(find_plot(plots, "quantize-recipe")->categories, std::vector<std::string>{"blk128x128"});
+  EXPECT_EQ(find_plot(plots, "distribution-recipe")->categories, std::vector<std::string>{"tensor"});
 }
 
 TEST(ReportSummary, FailuresAreMostSevereFirstAndSkipsGroupByReason) {

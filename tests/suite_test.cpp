@@ -38,7 +38,7 @@ exclude = [ { formats = "e5m2.e4m3fn", shape = "m256.n512.k128.g128m" } ]
 [cases.tolerance]
 max_over_bound = 1.0
 [[cases.override]]
-when = { accumulation = "tc14t.p0" }
+when = { accumulation = "sm90-wgmma" }
 tolerance = { max_over_bound = 2.0 }
 )";
 
@@ -174,20 +174,20 @@ op = "gemm"
 formats = "e4m3fn.e4m3fn"
 recipe = "tensor"
 shape = "m64.n64.k64"
-accumulation = ["fp32", "tc14t.p0"]
+accumulation = ["fp32", "sm90-wgmma"]
 distribution = ["normal", "outliers"]
 tolerance = { max_over_bound = 1, mean_over_bound = 0.25 }
 [[cases.override]]
-when = { accumulation = "tc14t.p0" }
+when = { accumulation = "sm90-wgmma" }
 tolerance = { max_over_bound = 2.0 }
 [[cases.override]]
-when = { accumulation = "tc14t.p0", distribution = "outliers" }
+when = { accumulation = "sm90-wgmma", distribution = "outliers" }
 tolerance = { max_over_bound = 4.0 }
 )");
   ASSERT_EQ(s.cases.size(), 4u);
   using Tol = std::map<std::string, double>;
   for (const CaseSpec& c : s.cases) {
-    const bool tc = c.param("accumulation") == "tc14t.p0";
+    const bool tc = c.param("accumulation") == "sm90-wgmma";
     const bool outliers = c.param("distribution") == "outliers";
     const double max = tc ? (outliers ? 4.0 : 2.0) : 1.0;
     EXPECT_EQ(c.tolerance, (Tol{{"max_over_bound", max}, {"mean_over_bound", 0.25}})) << c.id;

@@ -34,7 +34,7 @@ AxisSchemaRegistry fake_registry(std::function<std::vector<std::string>(const Ca
                     {"recipe", std::nullopt, one_of({"vec128.blk128x128", "tensor"}), "", {}},
                     {"shape", std::nullopt, shapes, "", {}},
                     {"distribution", "normal", one_of({"normal", "outliers", "uniform"}), "", {}},
-                    {"accumulation", "fp32", one_of({"fp32", "tc14t.p0"}), "", {}},
+                    {"accumulation", "fp32", one_of({"fp32", "sm90-wgmma"}), "", {}},
                     config,
                     {"backend", "emulated", one_of({"emulated", "cuda"}), "", {}},
                 },

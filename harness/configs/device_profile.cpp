@@ -28,21 +28,27 @@ const std::vector<DeviceProfile>& builtin_device_profiles() {
     DeviceProfile a10 = make("sm_86", "A10, RTX 3090", 86, 72, 101376, 102400);
     a10.software_fp8_formats = {Format::e5m2, Format::e4m3b15};
     p.push_back(a10);
+    // Default kernel models: docs/accumulation.md, "Device defaults". The promotion interval
+    // of 128 k is DeepGEMM's; cuBLASLt's (without fast accumulation) is not published.
     DeviceProfile ada = make("sm_89", "L4, L40S, RTX 4090", 89, 142, 101376, 102400);
     ada.native_fp8 = true;
+    ada.kernel_model = "sm89-mma.p128";
     p.push_back(ada);
     DeviceProfile hopper = make("sm_90", "H100, H200", 90, 132, 232448, 233472);
     hopper.native_fp8 = true;
     hopper.warpgroup_mma = true;
+    hopper.kernel_model = "sm90-wgmma.p128";
     p.push_back(hopper);
     DeviceProfile blackwell = make("sm_100", "B200, GB200", 100, 148, 232448, 233472);
     blackwell.native_fp8 = true;
     blackwell.warpgroup_mma = true;  // modelled with the sm_90 family (tcgen05 details are not)
     blackwell.block_scaled_mma = true;
+    blackwell.kernel_model = "sm100-tcgen05.p128";
+    blackwell.block_scaled_kernel_models = true;
     p.push_back(blackwell);
     DeviceProfile rtx50 = make("sm_120", "RTX 5090, RTX PRO 6000", 120, 170, 101376, 102400);
     rtx50.native_fp8 = true;
-    rtx50.block_scaled_mma = true;
+    rtx50.block_scaled_mma = true;  // mma.sync with block scales: no model here, so "fp32"
     p.push_back(rtx50);
     DeviceProfile cpu = make("cpu", "the emulated backend, unconstrained", 0, 2, 1 << 30, 1 << 30);
     cpu.native_fp8 = true;

@@ -31,6 +31,13 @@ struct DeviceProfile {
   // The "cpu" profile: the emulated backend itself, which runs any format, layout and
   // alignment (no device constraint applies; configs still model a tiled kernel).
   bool unconstrained = false;
+  // The arithmetic a GEMM runs on this device by default, what a case with accumulation =
+  // "device" emulates (docs/accumulation.md, "Device defaults"): the kernel model of FP8
+  // (e4m3fn/e5m2) operands, "fp32" where the device has no FP8 tensor cores or fp8check no
+  // model of them; and whether MX / NVFP4 recipes run the sm_100 block-scaled kernel models
+  // (sm100-mxf8, sm100-mxf4, sm100-nvf4). Other operands accumulate as "fp32".
+  std::string kernel_model = "fp32";
+  bool block_scaled_kernel_models = false;
 
   // Whether a kernel on this device can take operands of this type, and if not why
   // (empty string = supported).

@@ -42,7 +42,7 @@ std::string export_gemm(H5Node& group, const CaseInput& input, const ExportConte
   group.set("beta", static_cast<double>(problem.beta));
   group.set("layout", d.layout());  // declared, for information: the exchange stores A M x K and B N x K
   group.set("config", choice.config.id());
-  group.set("accumulation", c.model.id());
+  group.set("accumulation", case_accumulation(c, *ctx.device).id());
 
   // A: stored rows x K ((groups, m, K) for batched and masked); B: one N x K per group.
   const Shape a_shape = gemm_a_shape(d);

@@ -26,6 +26,7 @@ struct KindSyntax {
 constexpr KindSyntax kKinds[] = {
     {"uniform", DistributionKind::uniform, "(lo,hi)", 2},
     {"normal", DistributionKind::normal, "(mean,std)", 2},
+    {"relu", DistributionKind::relu, "(mean,std)", 2},
     {"llm_activation", DistributionKind::llm_activation, "(columns,outlier_fraction,outlier_scale)", 3},
     {"outliers", DistributionKind::llm_activation, "(columns,outlier_fraction,outlier_scale)", 3},
     {"tiny", DistributionKind::tiny, "(min_exp,max_exp)", 2},
@@ -122,6 +123,10 @@ Distribution from_arguments(std::string_view text, DistributionKind kind, const 
       const Distribution def = Distribution::normal();
       return Distribution::normal(arg(0, def.mean), arg(1, def.stddev));
     }
+    case DistributionKind::relu: {
+      const Distribution def = Distribution::relu();
+      return Distribution::relu(arg(0, def.mean), arg(1, def.stddev));
+    }
     case DistributionKind::llm_activation: {
       const Distribution def = Distribution::llm_activation();
       return Distribution::llm_activation(integer_argument(text, a, 0, def.columns, "columns"),
@@ -163,7 +168,8 @@ std::ostream& operator<<(std::ostream& os, const Distribution& d) {
   switch (d.kind) {
     case DistributionKind::uniform:
     case DistributionKind::integers: os << '(' << number(d.lo) << ',' << number(d.hi) << ')'; break;
-    case DistributionKind::normal: os << '(' << number(d.mean) << ',' << number(d.stddev) << ')'; break;
+    case DistributionKind::normal:
+    case DistributionKind::relu: os << '(' << number(d.mean) << ',' << number(d.stddev) << ')'; break;
     case DistributionKind::llm_activation:
       os << '(' << d.columns << ',' << number(d.outlier_fraction) << ',' << number(d.outlier_scale) << ')';
       break;

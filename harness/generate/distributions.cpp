@@ -82,6 +82,11 @@ Distribution Distribution::normal(double mean, double stddev) {
   d.stddev = stddev;
   return d;
 }
+Distribution Distribution::relu(double mean, double stddev) {
+  Distribution d = normal(mean, stddev);
+  d.kind = DistributionKind::relu;
+  return d;
+}
 Distribution Distribution::llm_activation(std::uint64_t columns, double outlier_fraction, double outlier_scale) {
   Distribution d;
   d.kind = DistributionKind::llm_activation;
@@ -133,8 +138,9 @@ void Distribution::validate() const {
               "uniform(lo,hi) needs finite lo < hi with hi - lo finite");
       break;
     case DistributionKind::normal:
+    case DistributionKind::relu:
       require(std::isfinite(mean) && std::isfinite(stddev) && stddev > 0.0, d,
-              "normal(mean,std) needs a finite mean and a finite std > 0");
+              std::string(kind_name(kind)) + "(mean,std) needs a finite mean and a finite std > 0");
       break;
     case DistributionKind::llm_activation:
       require(columns >= 1 && columns <= kMaxColumns, d,
@@ -202,6 +208,10 @@ void generate_on(SimdPath path, const Distribution& d, std::uint64_t key, std::s
       case DistributionKind::normal:
         standard_normal_array_on(path, lo, o);
         for (std::size_t j = 0; j < n; ++j) o[j] = d.mean + d.stddev * o[j];
+        break;
+      case DistributionKind::relu:  // negative values (and -0) become +0
+        standard_normal_array_on(path, lo, o);
+        for (std::size_t j = 0; j < n; ++j) o[j] = std::max(0.0, d.mean + d.stddev * o[j]);
         break;
       case DistributionKind::llm_activation:
         standard_normal_array_on(path, lo, o);

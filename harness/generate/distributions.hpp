@@ -16,6 +16,7 @@ namespace fp8check {
 enum class DistributionKind : std::uint8_t {
   uniform,          // [lo, hi)
   normal,           // mean + stddev * N(0,1)
+  relu,             // max(0, mean + stddev * N(0,1)): post-ReLU activations (all >= 0)
   llm_activation,   // N(0,1), with a few whole channels (index % columns) scaled by outlier_scale
   tiny,             // +-2^e * [1,2), e uniform in [min_exponent, max_exponent): underflow stress
   huge,             // same form, exponents around the FP8 overflow thresholds: saturation stress
@@ -27,7 +28,7 @@ enum class DistributionKind : std::uint8_t {
 struct Distribution {
   DistributionKind kind = DistributionKind::normal;
   double lo = -1.0, hi = 1.0;         // uniform: [lo, hi); integers: [lo, hi], integer-valued
-  double mean = 0.0, stddev = 1.0;    // normal
+  double mean = 0.0, stddev = 1.0;    // normal, relu
   std::uint64_t columns = 4096;       // llm_activation: channel of element i = i % columns
   double outlier_fraction = 0.005;    // llm_activation: share of channels that are outliers
   double outlier_scale = 100.0;       // llm_activation: factor on the outlier channels
@@ -39,6 +40,7 @@ struct Distribution {
   // Descriptors with the documented defaults (what the bare name parses to).
   static Distribution uniform(double lo = -1.0, double hi = 1.0);
   static Distribution normal(double mean = 0.0, double stddev = 1.0);
+  static Distribution relu(double mean = 0.0, double stddev = 1.0);
   static Distribution llm_activation(std::uint64_t columns = 4096, double outlier_fraction = 0.005,
                                      double outlier_scale = 100.0);
   static Distribution tiny(int min_exponent = -20, int max_exponent = -5);

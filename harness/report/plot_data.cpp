@@ -24,11 +24,13 @@ const PlotParamNames kPlotParams = {
     .seq = {"seq", "kv_len", "seq_len", "seqlen"},   // attention sequence length
     .logit_scale = {"logit_scale", "softmax_scale"},  // attention logit scale
     .p_format = {"p_format", "p"},                   // attention P operand: e4m3 vs bf16
-    .distribution = {"distribution"},                // attention series: inputs other than normal
+    .distribution = {"distribution"},                // error-vs-K plots and attention series: one per input kind
 };
 // DeepSeek-V3 technical report, "Increasing Accumulation Precision": nearly 2% max
-// relative error at K = 4096 without promotion (docs/accumulation.md, model 2).
+// relative error at K = 4096 without promotion (docs/accumulation.md, "The accuracy study").
 constexpr PlotPoint kDeepSeekReference{4096, 0.02};
+// The metric gemm cases record for max |D - ref| / max |ref| (harness/run/gemm_judge.cpp).
+constexpr const char* kMaxOverMaxMetric[2] = {"kernel_max_error_over_max_reference", "total_max_error_over_max_reference"};
 // ---------------------------------------------------------------------------------------
 
 namespace detail {
@@ -86,13 +88,23 @@ std::optional<double> case_k(const CaseResult& c) {
 
 namespace {
 
-// One line plot: per series key and error source, the worst statistic at each x.
+// One line plot: per series key and error source, the worst value at each x.
 struct LineRecipe {
   std::string id, title, x_label, y_label, series_what;
   std::optional<double> (*x_of)(const CaseResult&);
   std::optional<std::string> (*series_of)(const CaseResult&);
-  double ErrorStatistics::*statistic;
+  std::optional<double> (*value_of)(const CaseResult&, bool total);  // kernel or total error
 };
+
+std::optional<double> frobenius_of(const CaseResult& c, bool total) {
+  const std::optional<ErrorStatistics>& s = total ? c.total_error : c.kernel_error;
+  return s ? std::optional<double>(s->relative_frobenius) : std::nullopt;
+}
+std::optional<double> max_over_max_of(const CaseResult& c, bool total) {
+  if (!(total ? c.total_error : c.kernel_error)) return std::nullopt;
+  const auto it = c.metrics.find(kMaxOverMaxMetric[total]);
+  return it == c.metrics.end() ? std::nullopt : std::optional<double>(it->second);
+}
 
 std::optional<Plot> line_plot(const PlottedCases& cases, const LineRecipe& r) {
   std::vector<std::string> keys;  // series keys in order of first appearance
@@ -106,10 +118,10 @@ std::optional<Plot> line_plot(const PlottedCases& cases, const LineRecipe& r) {
     std::size_t k = std::find(keys.begin(), keys.end(), *key) - keys.begin();
     if (k == keys.size()) keys.push_back(*key);
     for (const bool total : {false, true}) {
-      const std::optional<ErrorStatistics>& s = total ? c.total_error : c.kernel_error;
-      if (!s) continue;
-      auto [it, fresh] = worst[{k, total}].try_emplace(*x, (*s).*r.statistic);
-      if (!fresh) it->second = worse(it->second, (*s).*r.statistic);
+      const std::optional<double> y = r.value_of(c, total);
+      if (!y) continue;
+      auto [it, fresh] = worst[{k, total}].try_emplace(*x, *y);
+      if (!fresh) it->second = worse(it->second, *y);
       xs[*x] = 0;
     }
   }
@@ -152,6 +164,57 @@ std::optional<std::string> accumulation_or_recipe(const CaseResult& c) {
   if (auto a = find_param(c, kPlotParams.accumulation)) return a;
   return find_param(c, kPlotParams.recipe);
 }
+
+// A shape without its k field ("m64.n64.k4096" -> "m64.n64").
+std::string shape_without_k(std::string_view shape) {
+  std::string out;
+  while (!shape.empty()) {
+    const std::size_t dot = shape.find('.');
+    const std::string_view part = shape.substr(0, dot);
+    const bool k = part.size() > 1 && part[0] == 'k' && part.find_first_not_of("0123456789", 1) == std::string_view::npos;
+    if (!k) out += (out.empty() ? "" : ".") + std::string(part);
+    shape = dot == std::string_view::npos ? std::string_view{} : shape.substr(dot + 1);
+  }
+  return out;
+}
+
+// The cases of K sweeps: GEMM cases that share every param except K and the series param
+// (accumulation, else recipe) with cases of at least one other K. A case of another study
+// that happens to have a K (a recipe block at K = 4096) is not a sweep.
+PlottedCases k_sweep_cases(const PlottedCases& cases) {
+  const auto key_of = [](const CaseResult& c) {
+    const bool by_accumulation = find_param(c, kPlotParams.accumulation).has_value();
+    std::string key = c.op;
+    for (const auto& [name, value] : c.params) {
+      const auto in = [&](const std::vector<std::string_view>& names) {
+        return std::find(names.begin(), names.end(), name) != names.end();
+      };
+      if (in(kPlotParams.k) || (by_accumulation ? in(kPlotParams.accumulation) : in(kPlotParams.recipe))) continue;
+      key += "|" + name + "=" + (in(kPlotParams.shape) ? shape_without_k(value) : value);
+    }
+    return key;
+  };
+  std::map<std::string, std::map<double, int>> ks;
+  for (const CaseResult* c : cases)
+    if (const auto k = case_k(*c); k && c->op == "gemm") ks[key_of(*c)][*k] = 0;
+  PlottedCases out;
+  for (const CaseResult* c : cases)
+    if (const auto k = case_k(*c); k && c->op == "gemm" && ks[key_of(*c)].size() >= 2) out.push_back(c);
+  return out;
+}
+
+// A plot-id-safe form of a param value: "uniform(0,1)" -> "uniform-0-1".
+std::string slug(std::string_view text) {
+  std::string out;
+  for (const char ch : text) {
+    const bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
+    if (keep) out += ch;
+    else if (!out.empty() && out.back() != '-') out += '-';
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
 std::optional<double> seq_of(const CaseResult& c) {
   if (const auto v = find_param(c, kPlotParams.seq)) return parse_number(*v);
   return c.op == "attention" ? shape_field(c, "skv") : std::nullopt;  // attention shapes carry skv
@@ -182,25 +245,42 @@ std::vector<Plot> derive_plots(std::span<const CaseResult> all_cases) {
   const auto add = [&](std::optional<Plot> p) {
     if (p) plots.push_back(std::move(*p));
   };
-  if (auto p = line_plot(cases, {"error-vs-k", "Max relative error vs K (accumulation study)", "K",
-                                 "max relative error", "accumulation model (or recipe)", case_k,
-                                 accumulation_or_recipe, &ErrorStatistics::max_relative_error})) {
-    p->reference = kDeepSeekReference;
-    p->reference_label = "DeepSeek-V3: ~2% at K=4096, no promotion";
-    plots.push_back(std::move(*p));
+  // Error vs K, one pair of plots per input distribution of the sweeps.
+  const PlottedCases sweep = k_sweep_cases(cases);
+  std::vector<std::string> distributions;
+  for (const CaseResult* c : sweep) {
+    const std::string d = find_param(*c, kPlotParams.distribution).value_or("");
+    if (std::find(distributions.begin(), distributions.end(), d) == distributions.end()) distributions.push_back(d);
   }
-  add(line_plot(cases, {"error-vs-k-frobenius", "Relative Frobenius error vs K (accumulation study)", "K",
-                         "||D - ref|| / ||ref||", "accumulation model (or recipe)", case_k, accumulation_or_recipe,
-                         &ErrorStatistics::relative_frobenius}));
-  add(strip_plot(cases, "distribution-recipe", "Error distribution per recipe", "recipe", kPlotParams.recipe));
-  add(strip_plot(cases, "distribution-format", "Error distribution per format", "format", kPlotParams.format));
+  for (const std::string& d : distributions) {
+    PlottedCases group;
+    for (const CaseResult* c : sweep)
+      if (find_param(*c, kPlotParams.distribution).value_or("") == d) group.push_back(c);
+    const std::string suffix = distributions.size() > 1 ? "-" + slug(d.empty() ? "default" : d) : "";
+    const std::string inputs = d.empty() ? "" : " (inputs: " + d + ")";
+    if (auto p = line_plot(group, {"error-vs-k" + suffix, "Max |D - ref| / max |ref| vs K" + inputs, "K",
+                                   "max |D - ref| / max |ref|", "accumulation model (or recipe)", case_k,
+                                   accumulation_or_recipe, max_over_max_of})) {
+      p->reference = kDeepSeekReference;
+      p->reference_label = "DeepSeek-V3: ~2% at K=4096, no promotion";
+      plots.push_back(std::move(*p));
+    }
+    add(line_plot(group, {"error-vs-k-frobenius" + suffix, "Relative Frobenius error vs K" + inputs, "K",
+                          "||D - ref|| / ||ref||", "accumulation model (or recipe)", case_k, accumulation_or_recipe,
+                          frobenius_of}));
+  }
+  PlottedCases gemm, quantize;
+  for (const CaseResult* c : cases) (c->op == "quantize" ? quantize : gemm).push_back(c);
+  add(strip_plot(gemm, "distribution-recipe", "GEMM: error distribution per recipe", "recipe", kPlotParams.recipe));
+  add(strip_plot(gemm, "distribution-format", "GEMM: error distribution per format", "format", kPlotParams.format));
+  add(strip_plot(quantize, "quantize-recipe", "Quantize: error distribution per recipe", "recipe", kPlotParams.recipe));
+  add(strip_plot(quantize, "quantize-format", "Quantize: error distribution per format", "format", kPlotParams.format));
   add(config_heatmap(cases, kPlotParams));
   add(line_plot(cases, {"attention-vs-seq", "Attention: relative Frobenius error vs sequence length", "sequence length",
-                        "relative Frobenius error", "P format", seq_of, p_format_of,
-                        &ErrorStatistics::relative_frobenius}));
+                        "relative Frobenius error", "P format", seq_of, p_format_of, frobenius_of}));
   add(line_plot(cases, {"attention-vs-logit-scale", "Attention: relative Frobenius error vs logit scale",
                         "logit scale", "relative Frobenius error", "P format", logit_scale_of, p_format_of,
-                        &ErrorStatistics::relative_frobenius}));
+                        frobenius_of}));
   return plots;
 }
 

@@ -52,9 +52,12 @@ struct Plot {
   Table table;  // the plotted data
 };
 
-// Every plot the results have data for, in report order: error vs K, error
-// distribution per recipe, per format, config sweep heatmap, attention error vs sequence
-// length, vs logit scale. Seeded-bug cases (run_summary.hpp) are not plotted.
+// Every plot the results have data for, in report order: per input distribution of the K
+// sweeps, error vs K as max |D - ref| / max |ref| and as relative Frobenius error (only the
+// GEMM cases of a sweep: those sharing every param but K and the series); the GEMM error
+// distribution per recipe and per format; the same for quantize cases; the config sweep
+// heatmap; attention error vs sequence length and vs logit scale. Seeded-bug cases
+// (run_summary.hpp) are not plotted.
 std::vector<Plot> derive_plots(std::span<const CaseResult> cases);
 
 // K of a case: the `k<digits>` component of its shape ("m128.n7168.k4096" -> 4096) or

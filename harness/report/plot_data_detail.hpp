@@ -13,8 +13,7 @@ namespace fp8check::report {
 
 // For each role, the param names that carry it, tried in order (plot_data.cpp).
 struct PlotParamNames {
-  std::vector<std::string_view> shape, k, accumulation, recipe, format, config, seq, logit_scale, p_format,
-      distribution;
+  std::vector<std::string_view> shape, k, accumulation, recipe, format, config, seq, logit_scale, p_format, distribution;
 };
 extern const PlotParamNames kPlotParams;
 

@@ -1,6 +1,7 @@
 #include "harness/run/gemm_case.hpp"
 
 #include <charconv>
+#include <tuple>
 
 #include "harness/configs/gemm_config.hpp"
 #include "harness/core/error.hpp"
@@ -85,6 +86,16 @@ void validate_recipe(const std::string& v) {
   parse_recipe(a);
   parse_recipe(transposed_recipe_name(b));
 }
+
+}  // namespace
+
+std::pair<Recipe, Recipe> parse_gemm_recipes(const std::string& v, std::optional<ElementType> a_type,
+                                             std::optional<ElementType> b_type) {
+  const auto [a_name, b_name] = recipe_names(v);
+  return {parse_recipe(a_name, a_type), parse_recipe(transposed_recipe_name(b_name), b_type)};
+}
+
+namespace {
 void validate_shape(const std::string& v) { parse_shape(v); }
 void validate_layout(const std::string& v) { parse_layout(v); }
 void validate_epilogue(const std::string& v) {
@@ -105,8 +116,9 @@ const CaseAxis kGemmAxes[] = {
     {"output", "bf16", [](const std::string& v) { parse_output_type(v); }, "fp32, bf16, fp16 or e4m3fn"},
     {"distribution", "normal", [](const std::string& v) { parse_distribution(v); },
      "inputs of A (and of B, except llm_activation: B is normal); docs/inputs.md"},
-    {"accumulation", "fp32", [](const std::string& v) { parse_accumulation_model(v); },
-     "the kernel's accumulation model (docs/accumulation.md): fp32, exact, tc14t.p128 ..."},
+    {"accumulation", "fp32", [](const std::string& v) { if (v != "device") parse_accumulation_model(v); },
+     "the kernel's accumulation model (docs/accumulation.md): fp32, exact, a kernel model (sm90-wgmma.p128, "
+     "sm89-mma, sm100-tcgen05 ...) or device (the device profile's default)"},
     {"epilogue", "plain", validate_epilogue, "plain, bias, beta (0.5 with a C input) or alpha2"},
     {"fault", "none", [](const std::string& v) { parse_gemm_fault(v); },
      "an injected kernel bug of the emulated backend (kernels/emulated/gemm_fault.hpp)"},
@@ -122,6 +134,23 @@ const CaseAxis kGemmAxes[] = {
 
 std::span<const CaseAxis> gemm_axes() { return kGemmAxes; }
 
+AccumulationModel case_accumulation(const GemmCase& c, const DeviceProfile& run_device) {
+  if (!c.accumulation_from_device) return c.model;
+  const DeviceProfile& device = c.device == "suite" ? run_device : find_device_profile(c.device);
+  const auto fp8 = [](const ElementType& t) {
+    return t.kind == ElementType::Kind::floating && (t.format == Format::e4m3fn || t.format == Format::e5m2);
+  };
+  if (device.block_scaled_kernel_models && c.a_recipe.scheme == c.b_recipe.scheme) {
+    const bool fp4 = c.desc.a_type.format == Format::e2m1fn && c.desc.b_type.format == Format::e2m1fn;
+    if (c.a_recipe.scheme == ScalingScheme::nvfp4 && fp4) return parse_accumulation_model("sm100-nvf4");
+    if (c.a_recipe.scheme == ScalingScheme::mx && fp4) return parse_accumulation_model("sm100-mxf4");
+    if (c.a_recipe.scheme == ScalingScheme::mx && fp8(c.desc.a_type) && c.desc.a_type == c.desc.b_type)
+      return parse_accumulation_model("sm100-mxf8");
+  }
+  if (fp8(c.desc.a_type) && fp8(c.desc.b_type)) return parse_accumulation_model(device.kernel_model);
+  return {};
+}
+
 GemmCase GemmCase::from_params(const CaseParams& params) {
   GemmCase c;
   const AxisValues v(kGemmAxes, params, "gemm");
@@ -131,9 +160,7 @@ GemmCase GemmCase::from_params(const CaseParams& params) {
   c.backend = v["backend"];
   c.epilogue = v["epilogue"];
   const auto [a_type, b_type] = parse_formats(formats);
-  const auto [a_name, b_name] = recipe_names(recipe);
-  c.a_recipe = parse_recipe(a_name, a_type);
-  c.b_recipe = parse_recipe(transposed_recipe_name(b_name), b_type);
+  std::tie(c.a_recipe, c.b_recipe) = parse_gemm_recipes(recipe, a_type, b_type);
   const Shape s = parse_shape(shape);
   const auto [blas, pad] = parse_layout(layout);
 
@@ -167,7 +194,8 @@ GemmCase GemmCase::from_params(const CaseParams& params) {
   c.a_distribution = parse_distribution(v["distribution"]);
   c.b_distribution = c.a_distribution.kind == DistributionKind::llm_activation ? Distribution::normal() : c.a_distribution;
   if (c.a_distribution.kind == DistributionKind::llm_activation) c.a_distribution.columns = static_cast<std::uint64_t>(d.k);
-  c.model = parse_accumulation_model(v["accumulation"]);
+  c.accumulation_from_device = v["accumulation"] == "device";
+  if (!c.accumulation_from_device) c.model = parse_accumulation_model(v["accumulation"]);
   c.fault = parse_gemm_fault(v["fault"]);
   return c;
 }

@@ -2,9 +2,12 @@
 // value strings). The axes, their defaults and meanings: gemm_axes() (gemm_case.cpp).
 #pragma once
 
+#include <optional>
 #include <span>
+#include <utility>
 #include <string>
 
+#include "harness/configs/device_profile.hpp"
 #include "harness/generate/distributions.hpp"
 #include "harness/problem/gemm_desc.hpp"
 #include "harness/quantize/recipe.hpp"
@@ -20,7 +23,8 @@ struct GemmCase {
   Recipe b_recipe;  // over B stored N x K (the transpose of the K x N weight)
   Distribution a_distribution;
   Distribution b_distribution;
-  AccumulationModel model;
+  AccumulationModel model;  // case_accumulation() resolves accumulation = "device"
+  bool accumulation_from_device = false;
   std::string config = "auto";
   std::string device = "suite";  // "suite": the run's device profile
   std::string backend = "emulated";
@@ -32,6 +36,17 @@ struct GemmCase {
   // Throws InputError naming the axis and what is expected.
   static GemmCase from_params(const CaseParams& params);
 };
+
+// The case's accumulation model: its own, or with accumulation = "device" the one the case's
+// device (`run_device` for device = "suite") runs by default: DeviceProfile::kernel_model for
+// FP8 operands, sm100-mxf8/-mxf4/-nvf4 for MX/NVFP4 recipes where the profile says so, else fp32.
+AccumulationModel case_accumulation(const GemmCase& c, const DeviceProfile& run_device);
+
+// The recipe axis' value ("vec128.blk128x128", or one name for both): A's recipe over M x K
+// and B's over its stored N x K, B's being named as a K x N weight (per-row and per-column
+// swap: "row.col" scales A per row of M and B per column of N). InputError on bad names.
+std::pair<Recipe, Recipe> parse_gemm_recipes(const std::string& value, std::optional<ElementType> a_type = std::nullopt,
+                                             std::optional<ElementType> b_type = std::nullopt);
 
 // The GEMM op's axes in case-id order (the suite schema and from_params read this table).
 std::span<const CaseAxis> gemm_axes();

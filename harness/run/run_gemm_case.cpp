@@ -35,7 +35,8 @@ BitComparison compare_written_bits(const GemmDesc& d, const GemmOutput& got, con
 
 void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& result) {
   StageTimer timer(result);
-  const GemmCase c = GemmCase::from_params(input.params);
+  GemmCase c = GemmCase::from_params(input.params);
+  c.model = case_accumulation(c, *ctx.device);
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
 
@@ -92,7 +93,19 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
 
   // statistics -> verdict
   const std::int64_t scale_k = std::max<std::int64_t>(c.desc.a_scale.k, c.desc.b_scale.k);
-  const AccumulationBound bound = gemm_accumulation_bound(c.model, choice.config, c.desc.k, scale_k);
+  AccumulationBound bound =
+      gemm_accumulation_bound(c.model, choice.config, c.desc.k, scale_k, c.desc.a_type.format, c.desc.b_type.format);
+  if (c.model.is_kernel_model()) {
+    const auto scale_max = [](const QuantizedMatrix& q) {
+      float m = 0;
+      for (float s : q.scales.values) m = std::isfinite(s) ? std::max(m, s) : m;
+      return static_cast<double>(m) * (q.tensor_scale ? static_cast<double>(*q.tensor_scale) : 1.0);
+    };
+    double b_scale = 0;
+    for (const QuantizedMatrix& q : in.qb) b_scale = std::max(b_scale, scale_max(q));
+    bound.absolute = kernel_model_operand_slack(c.desc.a_type.format, c.desc.b_type.format, c.desc.k, c.desc.alpha,
+                                                in.a_dequantized, scale_max(in.qa), in.b_dequantized, b_scale);
+  }
   judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result, timer);
 
   // Checks on the whole output, after the statistics: a failing one fails a passing case.

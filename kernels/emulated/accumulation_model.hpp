@@ -1,33 +1,40 @@
-// How an emulated kernel accumulates products: the explicit, parameterised
-// numerics of docs/accumulation.md. Header usable from host and device code.
+// How an emulated GEMM accumulates products (docs/accumulation.md):
+//   fp32        FP32 sums in the order the config's tiling and split-K fix: CUDA-core FFMA
+//               kernels and software FP8 paths;
+//   exact       FP64 accumulation (the ideal a kernel is compared to);
+//   a kernel model, BASE[.fN][.pN] (kernels/emulated/mma/kernel_model.hpp): the tensor-core
+//               instructions of a GPU kernel issued along K, with their published arithmetic
+//               (sm90-wgmma.p128, sm89-mma, sm100-tcgen05, sm100-mxf8 ...).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
-#include "harness/core/host_device.hpp"
+#include "kernels/emulated/mma/kernel_model.hpp"
 
 namespace fp8check {
 
 struct AccumulationModel {
   enum class Kind : std::uint8_t {
-    fp32_tiled,   // 1: FP32, in the order the config's tiling and split-K fix
-    tensor_core,  // 2: limited-precision running sum per MMA k-chunk, optional FP32 promotion
-    exact,        // 3: FP64 accumulation (the ideal)
+    fp32_tiled,   // "fp32"
+    tensor_core,  // a kernel model
+    exact,        // "exact"
   };
   Kind kind = Kind::fp32_tiled;
-  // tensor_core only --------------------------------------------------------
-  int mma_k = 32;               // products summed per MMA instruction (FP8 on Hopper: 32)
-  int mantissa_bits = 14;       // bits kept by the running accumulator (DeepSeek-V3 report: ~14 on H800)
-  bool truncate = true;         // truncation (true) or round-to-nearest-even (false) to mantissa_bits
-  int promotion_interval = 128; // elements of K between promotions to the FP32 master accumulator; 0 = never
+  KernelModel kernel;  // tensor_core only
 
-  // "fp32", "exact", "tc14t", "tc14t.p128", "tc13r.p0" ...
+  static AccumulationModel of(const KernelModel& kernel) { return {Kind::tensor_core, kernel}; }
+  bool is_kernel_model() const { return kind == Kind::tensor_core; }
+  // "fp32", "exact", or the kernel model's id ("sm90-wgmma.p128").
   std::string id() const;
   void validate() const;  // InputError on out-of-range parameters
-  friend bool operator==(const AccumulationModel&, const AccumulationModel&) = default;
+  friend bool operator==(const AccumulationModel& x, const AccumulationModel& y) {
+    return x.kind == y.kind && (x.kind != Kind::tensor_core || x.kernel == y.kernel);
+  }
 };
 
-AccumulationModel parse_accumulation_model(const std::string& id);
+// "fp32", "exact" or a kernel model id; InputError naming the accepted forms otherwise.
+AccumulationModel parse_accumulation_model(std::string_view id);
 
 }  // namespace fp8check

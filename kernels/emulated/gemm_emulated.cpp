@@ -1,6 +1,7 @@
 // The fast emulated GEMM: pack, run the K schedule tile by tile, reduce the split-K
 // partials and apply the epilogue (docs/accumulation.md). Work is split over output
-// tiles only, so every element's arithmetic is the same on any thread count.
+// tiles only, so every element's arithmetic is the same on any thread count. Kernel
+// models run through gemm_kernel_model.cpp.
 #include "kernels/emulated/gemm_emulated.hpp"
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 
 #include "harness/core/error.hpp"
 #include "kernels/emulated/gemm_epilogue.hpp"
+#include "kernels/emulated/gemm_kernel_model.hpp"
 #include "kernels/emulated/gemm_pack.hpp"
 #include "kernels/emulated/gemm_schedule.hpp"
 #include "kernels/emulated/gemm_tile_kernels.hpp"
@@ -41,7 +43,7 @@ struct WorkItem {
 
 // Per-worker state: slices x kItemRows x kItemCols accumulators (only one type is used).
 struct Scratch {
-  std::vector<float> f32, running;
+  std::vector<float> f32;
   std::vector<double> f64;
   std::vector<std::int64_t> i64;
 };
@@ -69,30 +71,6 @@ struct Gemm {
   std::int64_t slice_stride() const { return kItemRows * kItemCols; }
 };
 
-std::vector<RowUnit> row_units(const GemmProblem& p, GemmFault fault) {
-  std::vector<RowUnit> units;
-  switch (p.kind) {
-    case GemmKind::dense: units.push_back({0, 0, 0, p.m, 0}); break;
-    case GemmKind::batched:
-      for (std::int64_t g = 0; g < p.groups; ++g) units.push_back({g, g, 0, p.m, 0});
-      break;
-    case GemmKind::grouped_contiguous:
-      for (std::int64_t g = 0; g < p.groups; ++g)
-        units.push_back({0, g, p.group_row_offsets[g], p.group_row_offsets[g + 1] - p.group_row_offsets[g], 0});
-      break;
-    case GemmKind::grouped_masked:
-      for (std::int64_t g = 0; g < p.groups; ++g)
-        units.push_back({0, g, g * p.m, fault == GemmFault::padding_rows_read ? p.m : p.masked_m[g], 0});
-      break;
-  }
-  std::int64_t packed = 0;
-  for (RowUnit& u : units) {
-    u.packed_row = packed;
-    packed += u.rows;
-  }
-  return units;
-}
-
 std::vector<RunBlock> block_runs(const KSlice& slice) {
   std::vector<RunBlock> out;
   for (std::int64_t r = 0; r < static_cast<std::int64_t>(slice.runs.size()); ++r) {
@@ -104,22 +82,16 @@ std::vector<RunBlock> block_runs(const KSlice& slice) {
 
 // The kernel and accumulator type for the model and operands (gemm_tile_kernels.hpp).
 void choose_kernel(Gemm& g, SimdPath path) {
-  using Kind = AccumulationModel::Kind;
-  const bool exact = g.model.kind == Kind::exact;
+  const bool exact = g.model.kind == AccumulationModel::Kind::exact;
   if (g.a.is_integer()) {
     g.accumulator = !g.k_blocked ? Accumulator::i64 : exact ? Accumulator::f64 : Accumulator::f32;
     g.kernel = tile_integer_scalar;
     return;
   }
   g.accumulator = exact ? Accumulator::f64 : Accumulator::f32;
-  switch (g.model.kind) {
-    case Kind::exact: g.kernel = tile_exact_scalar; break;
-    case Kind::fp32_tiled: g.kernel = tile_fp32_scalar; break;
-    case Kind::tensor_core: g.kernel = tile_tensor_core_scalar; break;
-  }
+  g.kernel = exact ? tile_exact_scalar : tile_fp32_scalar;
 #if FP8C_HAVE_GEMM_AVX2
-  if (path == SimdPath::avx2 && g.model.kind == Kind::fp32_tiled) g.kernel = tile_fp32_avx2;
-  if (path == SimdPath::avx2 && g.model.kind == Kind::tensor_core) g.kernel = tile_tensor_core_avx2;
+  if (path == SimdPath::avx2 && !exact) g.kernel = tile_fp32_avx2;
 #else
   (void)path;
 #endif
@@ -151,9 +123,6 @@ void accumulate_item(const Gemm& g, const WorkItem& item, std::int64_t rows, std
           if (g.accumulator == Accumulator::f32) t.acc_f32 = s.f32.data() + at;
           if (g.accumulator == Accumulator::f64) t.acc_f64 = s.f64.data() + at;
           if (g.accumulator == Accumulator::i64) t.acc_i64 = s.i64.data() + at;
-          t.running_f32 = s.running.data() + i0 * kItemCols + p * L;
-          t.mantissa_bits = g.model.mantissa_bits;
-          t.truncate = g.model.truncate;
           g.kernel(t);
         }
       }
@@ -176,7 +145,7 @@ T reduced(const Gemm& g, const Scratch& s, std::int64_t at) {
 }
 
 // Reduces, applies the epilogue and writes the item's outputs; returns their amax.
-// T = float for models 1 and 2, double for model 3.
+// T = float for fp32, double for exact.
 template <typename T>
 double finish_item(const Gemm& g, const WorkItem& item, std::int64_t rows, std::int64_t cols, const Scratch& s,
                    GemmOutput& out) {
@@ -204,9 +173,7 @@ double finish_item(const Gemm& g, const WorkItem& item, std::int64_t rows, std::
 void run(Gemm& g, SimdPath path, GemmOutput& out, int threads) {
   g.k_blocked = g.a.k_blocked() || g.b.k_blocked();
   choose_kernel(g, path);
-  AccumulationModel order = g.model;  // integers accumulate exactly: model 2's chunks do not apply
-  if (g.a.is_integer() && order.kind == AccumulationModel::Kind::tensor_core) order = AccumulationModel{};
-  g.slices = make_k_schedule(g.problem.k, g.config, order, g.a.scale_group_k(), g.b.scale_group_k(), g.fault);
+  g.slices = make_k_schedule(g.problem.k, g.config, g.a.scale_group_k(), g.b.scale_group_k(), g.fault);
   for (const KSlice& slice : g.slices) g.blocks.push_back(block_runs(slice));
   g.units = row_units(g.problem, g.fault);
   const int workers = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -231,7 +198,6 @@ void run(Gemm& g, SimdPath path, GemmOutput& out, int threads) {
     if (g.accumulator == Accumulator::f32) s.f32.assign(state_size, 0.0f);
     if (g.accumulator == Accumulator::f64) s.f64.assign(state_size, 0.0);
     if (g.accumulator == Accumulator::i64) s.i64.assign(state_size, 0);
-    s.running.assign(static_cast<std::size_t>(g.slice_stride()), 0.0f);
     accumulate_item(g, item, rows, (cols + L - 1) / L, s);
     double& m = amax[static_cast<std::size_t>(worker)];
     m = amax_combine(m, g.model.kind == AccumulationModel::Kind::exact ? finish_item<double>(g, item, rows, cols, s, out)
@@ -250,6 +216,7 @@ void gemm_emulated_on(SimdPath path, const GemmProblem& problem, const GemmOpera
   if (path == SimdPath::avx2 && !cpu_has_avx2())
     throw InputError("the avx2 GEMM path was requested but this CPU lacks AVX2; accepted here: scalar");
   out.prepare_for(problem);
+  if (model.is_kernel_model()) return gemm_kernel_model(path, problem, a, b, config, model.kernel, out, threads, fault);
   Gemm g(problem, a, b, config, model, fault);
   run(g, path, out, threads);
 }

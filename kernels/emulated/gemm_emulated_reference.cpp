@@ -1,17 +1,22 @@
-// docs/accumulation.md read literally, one output element at a time. Each slice walks
-// k one by one; a segment (tile ∩ scale group) or MMA chunk opens where the spec says
-// one begins, and is folded when the next opens or the slice ends. No code is shared
-// with the fast path beyond the operand views and the fault definitions.
+// docs/accumulation.md read literally, one output element at a time. fp32 / exact: each
+// slice walks k one by one; a segment (tile ∩ scale group) opens where the spec says one
+// begins, and is folded when the next opens or the slice ends. Kernel models: each slice
+// issues the instruction (mma_execute.hpp) k at a time and promotes where the spec says.
+// Shared with the fast path: the operand views, the fault definitions, the instruction
+// model itself and the kernel-model plan (which instruction, where the scales go, what
+// is refused).
 #include "kernels/emulated/gemm_emulated_reference.hpp"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <vector>
 
 #include "harness/core/convert.hpp"
-#include "kernels/emulated/round_mantissa.hpp"
+#include "kernels/emulated/gemm_kernel_model.hpp"
+#include "kernels/emulated/mma/mma_execute.hpp"
 
 namespace fp8check {
 namespace {
@@ -48,7 +53,7 @@ struct Element {
   float b_at(std::int64_t kk) const { return static_cast<float>(b.element(b_batch, n, kk)); }
 };
 
-// Model 1 (T = float) and model 3 (T = double) on float elements: one slice.
+// fp32 (T = float) and exact (T = double) on float elements: one slice.
 template <typename T>
 T slice_segments(const Element& e, std::int64_t begin, std::int64_t end) {
   T acc = 0, seg = 0;
@@ -71,35 +76,45 @@ T slice_segments(const Element& e, std::int64_t begin, std::int64_t end) {
   return acc;
 }
 
-// Model 2 on float elements: chunks of mma_k inside segments; r kept to p bits; promotion.
-float slice_tensor_core(const Element& e, std::int64_t begin, std::int64_t end) {
-  const AccumulationModel& md = e.model;
-  float master = 0, r = 0, c = 0;
-  std::int64_t chunk_k0 = -1, seg_k0 = -1;
-  auto close_chunk = [&](std::int64_t chunk_end, bool last) {
-    if (chunk_k0 < 0) return;
-    r = round_mantissa(r + c, md.mantissa_bits, md.truncate);
-    const std::int64_t n = md.promotion_interval;
-    const bool promote = last || e.on_group_boundary(chunk_end) ||
-                         (n > 0 && (chunk_end - begin) / n > (chunk_k0 - begin) / n);
-    if (!promote) return;
-    master = e.k_blocked() ? master + r * (e.scale_a(seg_k0, begin) * e.scale_b(seg_k0, begin)) : master + r;
-    r = 0;
-  };
-  for (std::int64_t kk = begin; kk < end; ++kk) {
-    const float product = e.a_at(kk) * e.b_at(kk);
-    const bool new_segment = e.segment_starts(kk, begin);
-    if (new_segment || kk - chunk_k0 == md.mma_k) {
-      close_chunk(kk, false);
-      if (new_segment) seg_k0 = kk;
-      chunk_k0 = kk;
-      c = product;
-    } else {
-      c = c + product;
+// A kernel model (docs/accumulation.md, "Kernel models"): the slice's instructions one by
+// one, k at a time from the slice start; the partial (the tensor-core accumulator) starts
+// at +0 and is promoted into the FP32 sum after an instruction that ends the slice, ends
+// on a multiple of the promotion interval counted from the slice start, or ends on a K-group
+// boundary of an operand whose scales are applied at promotion; then it restarts at +0.
+float slice_kernel_model(const Element& e, const detail::KernelModelPlan& plan, const std::vector<std::uint16_t>& a,
+                         const std::vector<std::uint16_t>& b, std::int64_t begin, std::int64_t end) {
+  const MmaInstruction& ins = plan.instruction;
+  const std::int64_t interval = e.model.kernel.promotion_interval;
+  const std::int64_t ga = plan.group_a, gb = plan.group_b;
+  std::uint32_t partial = 0, sum = 0;
+  std::int64_t window_k0 = begin;
+  for (std::int64_t k0 = begin; k0 < end; k0 += ins.k) {
+    // The recipe's block scales as codes, when they enter the instruction; else 1.
+    std::vector<std::uint8_t> sa, sb;
+    for (int j = 0; j < ins.scales_per_row(); ++j) {
+      const std::int64_t g = k0 / ins.scale_block + j;
+      sa.push_back(plan.scales_in_instruction ? detail::instruction_scale_code(ins.scale, e.a.scale_of_group(e.a_batch, e.m, g))
+                                              : ins.scale == MmaScaleKind::ue4m3 ? 0x38 : 127);
+      sb.push_back(plan.scales_in_instruction ? detail::instruction_scale_code(ins.scale, e.b.scale_of_group(e.b_batch, e.n, g))
+                                              : ins.scale == MmaScaleKind::ue4m3 ? 0x38 : 127);
     }
+    partial = mma_execute(ins, a.data() + k0, 1, b.data() + k0, 1, partial, sa.data(), 1, sb.data(), 1);
+    const std::int64_t k1 = k0 + ins.k;
+    const bool promote = k1 == end || (interval > 0 && (k1 - begin) % interval == 0) || (ga > 0 && k1 % ga == 0) ||
+                         (gb > 0 && k1 % gb == 0);
+    if (!promote) continue;
+    float result = 0;
+    if (plan.scaled_promotion) {
+      const float scale = e.scale_a(window_k0, begin) * e.scale_b(window_k0, begin);
+      result = std::fma(scale, std::bit_cast<float>(partial), std::bit_cast<float>(sum));
+    } else {
+      result = std::bit_cast<float>(sum) + std::bit_cast<float>(partial);
+    }
+    sum = std::isnan(result) ? 0x7FFFFFFFu : std::bit_cast<std::uint32_t>(result);
+    partial = 0;
+    window_k0 = k1;
   }
-  close_chunk(end, true);
-  return master;
+  return std::bit_cast<float>(sum);
 }
 
 // Integer elements: exact int64 segment sums. Outer recipes sum them in integers; K-blocked
@@ -136,20 +151,26 @@ T tree_sum(const T* p, std::size_t count) {
   return tree_sum(p, half) + tree_sum(p + half, count - half);
 }
 
-// Everything from the slices to D's code, in T (float: models 1, 2; double: model 3).
+// Everything from the slices to D's code, in T (float: fp32 and kernel models; double: exact).
 template <typename T>
-void compute_element(const GemmProblem& p, const Element& e, GemmOutput& out, double& amax) {
+void compute_element(const GemmProblem& p, const Element& e, const detail::KernelModelPlan* plan, GemmOutput& out,
+                     double& amax) {
   const std::int64_t bk = e.config.block_k, splits = e.config.split_k, kk = p.k;
   const std::int64_t length = ((kk + splits - 1) / splits + bk - 1) / bk * bk;  // L
   const std::int64_t limit = e.fault == GemmFault::last_partial_k_block_skipped ? kk / (bk * splits) * (bk * splits) : kk;
   const bool integer = e.a.is_integer();
   std::vector<T> partials;
   std::int64_t exact_total = 0;
+  std::vector<std::uint16_t> a_codes, b_codes;  // kernel models: the element's row of A and column of B
+  for (std::int64_t k = 0; plan != nullptr && k < kk; ++k) {
+    a_codes.push_back(detail::element_code(e.a, e.a_batch, e.m, k));
+    b_codes.push_back(detail::element_code(e.b, e.b_batch, e.n, k));
+  }
   for (std::int64_t s = 0; s < splits; ++s) {
-    const std::int64_t begin = std::min(kk, s * length), end = std::min({kk, (s + 1) * length, limit});
-    if (integer) partials.push_back(slice_integer<T>(e, begin, std::max(begin, end), exact_total));
-    else if (e.model.kind == AccumulationModel::Kind::tensor_core) partials.push_back(slice_tensor_core(e, begin, std::max(begin, end)));
-    else partials.push_back(slice_segments<T>(e, begin, std::max(begin, end)));
+    const std::int64_t begin = std::min(kk, s * length), end = std::max(begin, std::min({kk, (s + 1) * length, limit}));
+    if (integer) partials.push_back(slice_integer<T>(e, begin, end, exact_total));
+    else if (plan != nullptr) partials.push_back(static_cast<T>(slice_kernel_model(e, *plan, a_codes, b_codes, begin, end)));
+    else partials.push_back(slice_segments<T>(e, begin, end));
   }
   T acc = partials[0];
   if (integer && !e.k_blocked()) {
@@ -185,14 +206,16 @@ void gemm_emulated_reference(const GemmProblem& problem, const GemmOperand& a, c
                              GemmFault fault) {
   detail::validate_gemm_arguments(problem, a, b, config, model, 1);
   out.prepare_for(problem);
+  std::optional<detail::KernelModelPlan> plan;
+  if (model.is_kernel_model()) plan = detail::plan_kernel_model(model.kernel, problem, a, b, config, fault);
   double amax = 0.0;
   // (A/C/D matrix, B matrix, first stored row, rows) per batch or group.
   auto multiply = [&](std::int64_t a_batch, std::int64_t b_batch, std::int64_t first, std::int64_t rows) {
     for (std::int64_t m = first; m < first + rows; ++m) {
       for (std::int64_t n = 0; n < problem.n; ++n) {
         const Element e{a, b, config, model, fault, a_batch, b_batch, m, n};
-        if (model.kind == AccumulationModel::Kind::exact) compute_element<double>(problem, e, out, amax);
-        else compute_element<float>(problem, e, out, amax);
+        if (model.kind == AccumulationModel::Kind::exact) compute_element<double>(problem, e, nullptr, out, amax);
+        else compute_element<float>(problem, e, plan ? &*plan : nullptr, out, amax);
       }
     }
   };

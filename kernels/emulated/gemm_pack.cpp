@@ -5,6 +5,7 @@
 
 #include "harness/core/convert.hpp"
 #include "kernels/emulated/gemm_tile_kernels.hpp"
+#include "harness/backend/gemm_problem.hpp"
 #include "kernels/emulated/parallel_for.hpp"
 
 namespace fp8check::detail {
@@ -36,6 +37,30 @@ void with_loader(const GemmOperand& op, const DecodeTable& table, Fn&& fn) {
 }
 
 }  // namespace
+
+std::vector<RowUnit> row_units(const GemmProblem& p, GemmFault fault) {
+  std::vector<RowUnit> units;
+  switch (p.kind) {
+    case GemmKind::dense: units.push_back({0, 0, 0, p.m, 0}); break;
+    case GemmKind::batched:
+      for (std::int64_t g = 0; g < p.groups; ++g) units.push_back({g, g, 0, p.m, 0});
+      break;
+    case GemmKind::grouped_contiguous:
+      for (std::int64_t g = 0; g < p.groups; ++g)
+        units.push_back({0, g, p.group_row_offsets[g], p.group_row_offsets[g + 1] - p.group_row_offsets[g], 0});
+      break;
+    case GemmKind::grouped_masked:
+      for (std::int64_t g = 0; g < p.groups; ++g)
+        units.push_back({0, g, g * p.m, fault == GemmFault::padding_rows_read ? p.m : p.masked_m[g], 0});
+      break;
+  }
+  std::int64_t packed = 0;
+  for (RowUnit& u : units) {
+    u.packed_row = packed;
+    packed += u.rows;
+  }
+  return units;
+}
 
 std::int64_t scale_groups(const GemmOperand& op) {
   return op.k_blocked() ? (op.k + op.scale_group_k() - 1) / op.scale_group_k() : 1;

@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "harness/backend/gemm_operand.hpp"
+#include "harness/backend/gemm_problem.hpp"
+#include "kernels/emulated/gemm_fault.hpp"
 
 namespace fp8check::detail {
 
@@ -40,6 +42,10 @@ struct PackedB {
   const float* panel(std::int64_t batch, std::int64_t p) const;
   const float* panel_scales(std::int64_t batch, std::int64_t p) const;
 };
+
+// The row units of a problem in stored order, packed rows numbered consecutively; the
+// fault padding_rows_read makes masked groups' units cover their padding rows.
+std::vector<RowUnit> row_units(const GemmProblem& problem, GemmFault fault);
 
 // Scale groups along K of an operand: ceil(k / group) when K-blocked, else 1.
 std::int64_t scale_groups(const GemmOperand& op);

@@ -15,8 +15,6 @@ std::int64_t next_group_boundary(std::int64_t k, std::int64_t group) {
   return group > 0 ? (k / group + 1) * group : kNever;
 }
 
-bool on_group_boundary(std::int64_t k, std::int64_t group) { return group > 0 && k % group == 0; }
-
 // The scale block the kernel reads for a run starting at k (gemm_fault.hpp for the bugs).
 std::int64_t group_read(std::int64_t k, std::int64_t group, std::int64_t slice_begin, std::int64_t block_k,
                         GemmFault fault) {
@@ -28,51 +26,46 @@ std::int64_t group_read(std::int64_t k, std::int64_t group, std::int64_t slice_b
   }
 }
 
-}  // namespace
-
-std::vector<KSlice> make_k_schedule(std::int64_t k, const GemmConfig& config, const AccumulationModel& model,
-                                    std::int64_t group_k_a, std::int64_t group_k_b, GemmFault fault) {
+// The slices of the spec, [s * L, min(K, (s + 1) * L)) with L = ceil(ceil(K / S) / block_k) *
+// block_k, each cut into runs: at every `every` k counted from the slice start (0: never), at
+// the K-group boundaries of group_k_a / group_k_b, and where the K loop ends (K, or less
+// under last_partial_k_block_skipped). Slices start at multiples of block_k, so cutting
+// every block_k from the slice start cuts at the tiles.
+std::vector<KSlice> cut_slices(std::int64_t k, const GemmConfig& config, std::int64_t every, std::int64_t group_k_a,
+                               std::int64_t group_k_b, GemmFault fault) {
   const std::int64_t bk = config.block_k;
   const std::int64_t splits = config.split_k;
-  const std::int64_t slice_length = ceil_div(ceil_div(k, splits), bk) * bk;  // L of the spec
+  const std::int64_t slice_length = ceil_div(ceil_div(k, splits), bk) * bk;
   // last_partial_k_block_skipped: the kernel's K loop ends at the last whole split-K round.
-  const std::int64_t k_end =
-      fault == GemmFault::last_partial_k_block_skipped ? (k / (bk * splits)) * (bk * splits) : k;
-  const bool chunked = model.kind == AccumulationModel::Kind::tensor_core;
-  const std::int64_t interval = model.promotion_interval;
-
+  const std::int64_t k_end = fault == GemmFault::last_partial_k_block_skipped ? (k / (bk * splits)) * (bk * splits) : k;
   std::vector<KSlice> slices(static_cast<std::size_t>(splits));
   for (std::int64_t s = 0; s < splits; ++s) {
     KSlice& slice = slices[static_cast<std::size_t>(s)];
     slice.begin = std::min(k, s * slice_length);
     slice.end = std::min(k, (s + 1) * slice_length);
     const std::int64_t stop = std::min(slice.end, k_end);
-    for (std::int64_t seg = slice.begin; seg < stop;) {
-      const std::int64_t tile_end = std::min(stop, (seg / bk + 1) * bk);
-      const std::int64_t seg_end =
-          std::min({tile_end, next_group_boundary(seg, group_k_a), next_group_boundary(seg, group_k_b)});
-      const std::int64_t ga = group_read(seg, group_k_a, slice.begin, bk, fault);
-      const std::int64_t gb = group_read(seg, group_k_b, slice.begin, bk, fault);
-      if (!chunked) {
-        slice.runs.push_back({seg, seg_end, ga, gb, false});
-      } else {
-        for (std::int64_t c = seg; c < seg_end;) {
-          const std::int64_t c_end = std::min(seg_end, c + model.mma_k);
-          // Promote at the first chunk end at or past each multiple of the interval
-          // (counted from the slice start), and at every scale-group boundary.
-          const bool interval_reached =
-              interval > 0 && (c_end - slice.begin) / interval > (c - slice.begin) / interval;
-          const bool promote =
-              interval_reached || on_group_boundary(c_end, group_k_a) || on_group_boundary(c_end, group_k_b);
-          slice.runs.push_back({c, c_end, ga, gb, promote});
-          c = c_end;
-        }
-      }
-      seg = seg_end;
+    for (std::int64_t run = slice.begin; run < stop;) {
+      const std::int64_t cut = every > 0 ? slice.begin + ((run - slice.begin) / every + 1) * every : kNever;
+      const std::int64_t run_end =
+          std::min({stop, cut, next_group_boundary(run, group_k_a), next_group_boundary(run, group_k_b)});
+      slice.runs.push_back({run, run_end, group_read(run, group_k_a, slice.begin, bk, fault),
+                            group_read(run, group_k_b, slice.begin, bk, fault)});
+      run = run_end;
     }
-    if (!slice.runs.empty()) slice.runs.back().promote = true;  // the slice's result leaves the MMA
   }
   return slices;
+}
+
+}  // namespace
+
+std::vector<KSlice> make_k_schedule(std::int64_t k, const GemmConfig& config, std::int64_t group_k_a,
+                                    std::int64_t group_k_b, GemmFault fault) {
+  return cut_slices(k, config, config.block_k, group_k_a, group_k_b, fault);
+}
+
+std::vector<KSlice> make_window_schedule(std::int64_t k, const GemmConfig& config, std::int64_t promotion_interval,
+                                         std::int64_t group_k_a, std::int64_t group_k_b, GemmFault fault) {
+  return cut_slices(k, config, promotion_interval, group_k_a, group_k_b, fault);
 }
 
 }  // namespace fp8check

@@ -64,23 +64,6 @@ inline __attribute__((always_inline)) __m256 run_scale(const TileArgs& t, const 
                        _mm256_loadu_ps(t.b_scales + run.group_b * L + 8 * v));
 }
 
-// round_mantissa (round_mantissa.hpp) on eight lanes: same bit operations, inf/NaN kept.
-inline __attribute__((always_inline)) __m256 round_mantissa8(__m256 x, int bits, bool truncate) {
-  const int drop = 23 - bits;
-  if (drop <= 0) return x;
-  const __m256i u = _mm256_castps_si256(x);
-  const __m256i exponent_mask = _mm256_set1_epi32(0x7F800000);
-  const __m256i non_finite = _mm256_cmpeq_epi32(_mm256_and_si256(u, exponent_mask), exponent_mask);
-  const __m256i mask = _mm256_set1_epi32(static_cast<int>((1u << drop) - 1u));
-  __m256i rounded = u;
-  if (!truncate) {
-    const __m256i odd = _mm256_and_si256(_mm256_srl_epi32(u, _mm_cvtsi32_si128(drop)), _mm256_set1_epi32(1));
-    rounded = _mm256_add_epi32(u, _mm256_add_epi32(_mm256_srli_epi32(mask, 1), odd));
-  }
-  rounded = _mm256_andnot_si256(mask, rounded);
-  return _mm256_castsi256_ps(_mm256_blendv_epi8(rounded, u, non_finite));
-}
-
 }  // namespace
 
 void tile_fp32_avx2(const TileArgs& t) {
@@ -94,29 +77,6 @@ void tile_fp32_avx2(const TileArgs& t) {
         const __m256 sum = sums[i * V + v];
         const __m256 add = t.k_blocked ? _mm256_mul_ps(sum, run_scale(t, run, i, v)) : sum;
         _mm256_storeu_ps(acc + 8 * v, _mm256_add_ps(_mm256_loadu_ps(acc + 8 * v), add));
-      }
-    }
-  }
-}
-
-void tile_tensor_core_avx2(const TileArgs& t) {
-  __m256 chunks[R * V];
-  for (std::int64_t r = 0; r < t.run_count; ++r) {
-    const KRun& run = t.runs[r];
-    run_sums(t.a_rows, t.b_panel, run.begin, run.end, chunks);
-    for (int i = 0; i < R; ++i) {
-      float* running = t.running_f32 + i * t.state_ld;
-      float* master = t.acc_f32 + i * t.state_ld;
-      for (int v = 0; v < V; ++v) {
-        const __m256 sum = _mm256_add_ps(_mm256_loadu_ps(running + 8 * v), chunks[i * V + v]);
-        const __m256 kept = round_mantissa8(sum, t.mantissa_bits, t.truncate);
-        if (!run.promote) {
-          _mm256_storeu_ps(running + 8 * v, kept);
-          continue;
-        }
-        const __m256 add = t.k_blocked ? _mm256_mul_ps(kept, run_scale(t, run, i, v)) : kept;
-        _mm256_storeu_ps(master + 8 * v, _mm256_add_ps(_mm256_loadu_ps(master + 8 * v), add));
-        _mm256_storeu_ps(running + 8 * v, _mm256_setzero_ps());
       }
     }
   }

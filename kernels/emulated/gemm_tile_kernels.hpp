@@ -25,21 +25,16 @@ struct TileArgs {
   const float* b_scales;             // K-blocked recipes: group g's lane scales at b_scales + g * kTileLanes
   const KRun* runs;
   std::int64_t run_count;
-  bool k_blocked;                    // scale each run (segment / promotion) by scale_a * scale_b
+  bool k_blocked;                    // scale each run (segment) by scale_a * scale_b
   std::int64_t state_ld;             // elements between rows of the state arrays
-  float* acc_f32 = nullptr;          // model 1: slice accumulator; model 2: master accumulator
-  float* running_f32 = nullptr;      // model 2: the limited-precision running sum r
-  double* acc_f64 = nullptr;         // model 3
+  float* acc_f32 = nullptr;          // fp32: slice accumulator
+  double* acc_f64 = nullptr;         // exact
   std::int64_t* acc_i64 = nullptr;   // integer operands, outer recipes
-  int mantissa_bits = 23;            // model 2
-  bool truncate = true;              // model 2
 };
 
-// Model 1 on float elements: run sums in FP32, folded into acc_f32.
+// fp32 on float elements: run sums in FP32, folded into acc_f32.
 void tile_fp32_scalar(const TileArgs& t);
-// Model 2 on float elements: chunk sums, round_p(r + c), promotion into acc_f32.
-void tile_tensor_core_scalar(const TileArgs& t);
-// Model 3 on float elements: everything in FP64, folded into acc_f64.
+// exact on float elements: everything in FP64, folded into acc_f64.
 void tile_exact_scalar(const TileArgs& t);
 // Integer elements: exact int64 run sums; outer recipes add them into acc_i64, K-blocked
 // recipes convert each run sum (RNE) and fold it scaled into acc_f32, or acc_f64 when set.
@@ -48,7 +43,6 @@ void tile_integer_scalar(const TileArgs& t);
 #if defined(__x86_64__)
 #define FP8C_HAVE_GEMM_AVX2 1
 void tile_fp32_avx2(const TileArgs& t);
-void tile_tensor_core_avx2(const TileArgs& t);
 #else
 #define FP8C_HAVE_GEMM_AVX2 0
 #endif

@@ -3,8 +3,6 @@
 // changing a bit (no reassociation without -ffast-math, no contraction: -ffp-contract=off).
 #include "kernels/emulated/gemm_tile_kernels.hpp"
 
-#include "kernels/emulated/round_mantissa.hpp"
-
 namespace fp8check::detail {
 namespace {
 
@@ -46,24 +44,6 @@ void tile_fp32_scalar(const TileArgs& t) {
     for (int i = 0; i < R; ++i) {
       float* acc = t.acc_f32 + i * t.state_ld;
       for (int j = 0; j < L; ++j) acc[j] = t.k_blocked ? acc[j] + seg[i][j] * scale_f32(t, run, i, j) : acc[j] + seg[i][j];
-    }
-  }
-}
-
-void tile_tensor_core_scalar(const TileArgs& t) {
-  float chunk[R][L];
-  for (std::int64_t r = 0; r < t.run_count; ++r) {
-    const KRun& run = t.runs[r];
-    run_sums(t, run, chunk, [](float a, float b) { return a * b; });
-    for (int i = 0; i < R; ++i) {
-      float* running = t.running_f32 + i * t.state_ld;
-      float* master = t.acc_f32 + i * t.state_ld;
-      for (int j = 0; j < L; ++j) {
-        running[j] = round_mantissa(running[j] + chunk[i][j], t.mantissa_bits, t.truncate);
-        if (!run.promote) continue;
-        master[j] = t.k_blocked ? master[j] + running[j] * scale_f32(t, run, i, j) : master[j] + running[j];
-        running[j] = 0.0f;
-      }
     }
   }
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`fp8check emulate` end to end: every vector and chain of tests/data/mma through the CLI,
-the other outputs against independent conversions, and bad inputs (exit 2, one line,
-nothing written). Usage: emulate_test.py PATH/TO/fp8check   (run by ctest).
+the other outputs against independent conversions, recipes (scales at promotion, tensor
+scales) and configs (split-K) against GEMMs composed from smaller emulated ones, and bad
+inputs (exit 2, one line, nothing written). Usage: emulate_test.py PATH/TO/fp8check   (run by ctest).
 Standard library + numpy only."""
 import json
 import os
@@ -127,6 +128,67 @@ class EmulateTest(TempDirTestCase):
                 "--scale-b", self.save("P.npy", np.full((8, n), 0x38, np.uint8)), "--out", self.path("D2.npy"))
         np.testing.assert_array_equal(np.load(self.path("D1.npy")), np.load(self.path("D2.npy")))
 
+    def gemm(self, a, b, kernel, *extra, formats="e4m3fn.e4m3fn"):
+        self.ok("gemm", "--a", self.save("ga.npy", a), "--b", self.save("gb.npy", b), "--formats", formats,
+                "--kernel", kernel, "--out", self.path("gd.npy"), *extra)
+        return np.load(self.path("gd.npy"))
+
+    def random_e4m3(self, rng, shape):
+        codes = rng.integers(0, 0x7F, shape, dtype=np.uint8)  # finite codes, sign added below
+        return codes | (rng.integers(0, 2, shape, dtype=np.uint8) << 7)
+
+    def test_recipe_scales_are_applied_at_promotion_with_one_rounding(self):
+        # 1x128 / 128x128 power-of-two scales: every window's partial times its scale is exact in
+        # FP32, so D = the windows' own GEMMs (K = 128 each), scaled and summed in float32 in order.
+        rng = np.random.default_rng(11)
+        m, n, k = 5, 200, 512
+        a, b = self.random_e4m3(rng, (m, k)), self.random_e4m3(rng, (k, n))
+        sa = np.ldexp(1.0, rng.integers(-3, 4, (m, k // 128))).astype(np.float32)
+        sb = np.ldexp(1.0, rng.integers(-3, 4, (k // 128, 2))).astype(np.float32)  # blocks of 128 columns of N
+        d = self.gemm(a, b, "sm90-wgmma.p128", "--recipe", "vec128.blk128x128", "--scale-a", self.save("sa.npy", sa),
+                      "--scale-b", self.save("sb.npy", sb)).view(np.float32)
+        expected = np.zeros((m, n), np.float32)
+        for w in range(k // 128):
+            part = self.gemm(a[:, 128 * w:128 * w + 128], b[128 * w:128 * w + 128], "sm90-wgmma.p128").view(np.float32)
+            scale = sa[:, w:w + 1] * np.repeat(sb[w:w + 1], 128, axis=1)[:, :n]
+            expected = (expected + scale * part).astype(np.float32)
+        np.testing.assert_array_equal(d, expected)
+        # Unit scales change nothing; fast accumulation cannot apply K-blocked scales.
+        ones_a, ones_b = np.ones_like(sa), np.ones_like(sb)
+        np.testing.assert_array_equal(
+            self.gemm(a, b, "sm90-wgmma.p128", "--recipe", "vec128.blk128x128", "--scale-a", self.save("oa.npy", ones_a),
+                      "--scale-b", self.save("ob.npy", ones_b)), self.gemm(a, b, "sm90-wgmma.p128"))
+
+    def test_config_split_k_reduces_the_slices_in_fp32(self):
+        rng = np.random.default_rng(12)
+        a, b = self.random_e4m3(rng, (4, 384)), self.random_e4m3(rng, (384, 40))
+        for kernel in ("sm90-wgmma", "sm89-mma.p64", "fp32"):
+            with self.subTest(kernel):
+                d = self.gemm(a, b, kernel, "--config", "bm128.bn128.bk64.s4.sk2").view(np.float32)
+                # Slices of ceil(384 / 2 / 64) * 64 = 192 k, reduced sequentially in FP32.
+                first = self.gemm(a[:, :192], b[:192], kernel, "--config", "bm128.bn128.bk64.s4").view(np.float32)
+                second = self.gemm(a[:, 192:], b[192:], kernel, "--config", "bm128.bn128.bk64.s4").view(np.float32)
+                np.testing.assert_array_equal(d, (first + second).astype(np.float32))
+
+    def test_exact_and_tensor_scales(self):
+        rng = np.random.default_rng(13)
+        a, b = self.random_e4m3(rng, (3, 64)), self.random_e4m3(rng, (64, 8))
+        np.save(self.path("codes.npy"), np.concatenate([a.ravel(), b.ravel()]))
+        subprocess.run([FP8CHECK, "convert", self.path("codes.npy"), self.path("vals.npy"), "--from", "e4m3fn",
+                        ], check=True, capture_output=True)
+        vals = np.load(self.path("vals.npy")).astype(np.float64)
+        av, bv = vals[:a.size].reshape(a.shape), vals[a.size:].reshape(b.shape)
+        exact = self.gemm(a, b, "exact").view(np.float32)
+        np.testing.assert_array_equal(exact, (av @ bv).astype(np.float32))  # FP8 products and their sum are exact in FP64
+        # NVFP4's tensor scales enter the epilogue once: powers of two scale D exactly.
+        fp4a, fp4b = rng.integers(0, 16, (3, 64), dtype=np.uint8), rng.integers(0, 16, (64, 8), dtype=np.uint8)
+        one_a, one_b = np.ones((3, 4), np.float32), np.ones((4, 8), np.float32)
+        args = ["--recipe", "nvfp4", "--scale-a", self.save("na.npy", one_a), "--scale-b", self.save("nb.npy", one_b)]
+        plain = self.gemm(fp4a, fp4b, "sm100-nvf4", *args, formats="e2m1fn.e2m1fn").view(np.float32)
+        scaled = self.gemm(fp4a, fp4b, "sm100-nvf4", *args, "--tensor-scale-a", "0.25", "--tensor-scale-b", "8",
+                           formats="e2m1fn.e2m1fn").view(np.float32)
+        np.testing.assert_array_equal(scaled, (plain * np.float32(2.0)).astype(np.float32))
+
     def test_bad_inputs_exit_2_and_write_nothing(self):
         e4 = self.save("e4.npy", np.full((4, 64), 0x38, np.uint8))
         e4t = self.save("e4t.npy", np.full((64, 4), 0x38, np.uint8))
@@ -159,6 +221,23 @@ class EmulateTest(TempDirTestCase):
                              "--scale-b", self.save("s2.npy", np.full((2, 4), 127, np.uint8)), "--out", out],
                             "shape (4, 3): expected (4, 2)"),
             "c in gemm": (gemm + ["--a", e4, "--b", e4t, "--c", c], "--c does not apply to emulate gemm"),
+            "recipe without scales": (gemm + ["--a", e4, "--b", e4t, "--recipe", "tensor"], "needs --scale-a and --scale-b"),
+            "recipe scale dtype": (gemm + ["--a", e4, "--b", e4t, "--recipe", "tensor", "--scale-a", e4, "--scale-b", e4],
+                                   "holds uint8: expected float32"),
+            "recipe scale shape": (gemm + ["--a", e4, "--b", e4t, "--recipe", "row.col",
+                                           "--scale-a", self.save("r1.npy", np.ones((4, 1), np.float32)),
+                                           "--scale-b", self.save("r2.npy", np.ones((4, 1), np.float32))],
+                                   "shape (4, 1): expected (1, 4)"),
+            "fast accumulation with K blocks": (gemm + ["--a", e4, "--b", e4t, "--recipe", "vec32",
+                                                        "--scale-a", self.save("v1.npy", np.ones((4, 2), np.float32)),
+                                                        "--scale-b", self.save("v2.npy", np.ones((2, 4), np.float32))],
+                                                "no promotion"),
+            "unknown recipe": (gemm + ["--a", e4, "--b", e4t, "--recipe", "vec7x", "--scale-a", e4, "--scale-b", e4],
+                               "vec7x"),
+            "bad config": (gemm + ["--a", e4, "--b", e4t, "--config", "bm128.bn128.bk100.s4"], "block_k 100"),
+            "tensor scale alone": (gemm + ["--a", e4, "--b", e4t, "--tensor-scale-a", "2"], "go with --recipe"),
+            "config in mma": (["mma", "--instruction", "sm90_wgmma_e4m3_f32", "--config", "bm128.bn128.bk128.s4",
+                               "--a", e4, "--b", e4, "--c", c, "--out", out], "--config does not apply to emulate mma"),
             "bad output": (gemm + ["--a", e4, "--b", e4t, "--output", "int8"], "--output 'int8'"),
             "missing file": (gemm + ["--a", self.path("nope.npy"), "--b", e4t], "nope.npy"),
             "unknown instruction": (["mma", "--instruction", "sm90_wgmma_e4m3_f64", "--a", e4, "--b", e4, "--c", c,

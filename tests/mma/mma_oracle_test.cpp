@@ -4,7 +4,9 @@
 // - every vector: the model's d equals the file's bit for bit, and so does the literal twin
 //   (mma_twin.hpp) with the vectors' two rules (QUIRKS.md); the vectors where MMA-Sim's
 //   published code would differ are counted per class and printed (nowhere else may it);
-// - every chain of chains.json through mma_chain_gemm, bit for bit, on 1 and 3 threads.
+// - every chain of chains.json through mma_chain_gemm, bit for bit, on 1 and 3 threads, and
+//   through the emulated GEMM (unit scales, fp32 output): fast path on every SIMD path and
+//   the literal reference.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -17,6 +19,8 @@
 
 #include "harness/core/format_names.hpp"
 #include "harness/io/npy.hpp"
+#include "kernels/emulated/gemm_emulated.hpp"
+#include "kernels/emulated/gemm_emulated_reference.hpp"
 #include "kernels/emulated/mma/chain_gemm.hpp"
 #include "kernels/emulated/mma/mma_execute.hpp"
 #include "tests/mma/mma_twin.hpp"
@@ -144,6 +148,38 @@ TEST(MmaOracle, EveryChain) {
       const KernelModel model = parse_kernel_model(s.kernel);
       EXPECT_EQ(mma_chain_gemm(model, p, 1), expected);
       EXPECT_EQ(mma_chain_gemm(model, p, 3), expected);
+    }
+  }
+}
+
+TEST(MmaOracle, EveryChainThroughTheEmulatedGemm) {
+  const nlohmann::json chains = read_json(kData / "chains.json");
+  const ChainScheme schemes[] = {{"sm90_wgmma", "sm90-wgmma"},
+                                 {"sm90_wgmma_promote128", "sm90-wgmma.p128"},
+                                 {"sm89_mma", "sm89-mma"}};
+  for (const auto& [name, v] : chains.items()) {
+    const std::int64_t m = v["M"], n = v["N"], k = v["K"];
+    const auto a = codes<std::uint8_t>(io::read_npy(kData / (name + ".a.npy")));
+    const auto b = codes<std::uint8_t>(io::read_npy(kData / (name + ".b.npy")));
+    // A (M x K, row-major) is K-major; B (K x N, row-major) is N-major.
+    const GemmOperand va = GemmOperand::of_codes(a.data(), Format::e4m3fn, m, k, true);
+    const GemmOperand vb = GemmOperand::of_codes(b.data(), Format::e4m3fn, n, k, false);
+    GemmProblem p;
+    p.m = m, p.n = n, p.k = k, p.output = OutputType::fp32;
+    for (const ChainScheme& s : schemes) {
+      SCOPED_TRACE(name + " " + s.kernel);
+      const auto expected = codes<std::uint32_t>(io::read_npy(kData / (name + "." + s.tag + ".d.npy")));
+      const AccumulationModel model = parse_accumulation_model(s.kernel);
+      for (const char* config : {"bm128.bn128.bk128.s4", "bm64.bn64.bk32.s2"}) {
+        GemmOutput out;
+        for (SimdPath path : {SimdPath::scalar, SimdPath::avx2}) {
+          if (path == SimdPath::avx2 && !cpu_has_avx2()) continue;
+          detail::gemm_emulated_on(path, p, va, vb, parse_gemm_config(config), model, out, 3, GemmFault::none);
+          EXPECT_EQ(out.bits, expected) << simd_path_name(path);
+        }
+        gemm_emulated_reference(p, va, vb, parse_gemm_config(config), model, out);
+        EXPECT_EQ(out.bits, expected) << "reference";
+      }
     }
   }
 }

@@ -168,6 +168,8 @@ void lane_tile(const MmaInstruction& ins, MmaTileOperand a, MmaTileOperand b, st
     kernel.b_special = s.b_special.data();
     kernel.k = depth, kernel.m = rows, kernel.step_k = context.step.count;
     kernel.fraction_bits = ins.fraction_bits, kernel.output_bits = ins.d_fraction_bits;
+    const detail::Fp8Window whole{0, depth / context.step.count, 0, 0};
+    kernel.windows = &whole, kernel.window_count = 1, kernel.promote = false;
     kernel.block_begin = 0, kernel.block_end = blocks;
     kernel.c = s.accumulators.data(), kernel.d = s.accumulators.data();
     kernel.scalar_step = scalar_step, kernel.context = &context;

@@ -28,6 +28,18 @@ void scalar_step(const void* context, std::int64_t row, std::int64_t s, std::uin
     partial[lane] = mma_fused_dot_add(c.step, a, 1, c.p->b.data() + k0 * c.p->n + c.n0 + lane, c.p->n, partial[lane]);
 }
 
+bool cpu_has_fma() {
+#if FP8C_HAVE_FP8_CHAIN_AVX2
+  static const bool has = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("fma") != 0;
+  }();
+  return has;
+#else
+  return false;
+#endif
+}
+
 }  // namespace
 
 CodeTable code_table(Format f) {
@@ -41,15 +53,15 @@ CodeTable code_table(Format f) {
   return t;
 }
 
-bool fp8_chain_gemm_applies(const MmaInstruction& ins) {
+bool fp8_chain_gemm_applies(const MmaInstruction& ins, bool scaled_promotion) {
   const auto fp8 = [](Format f) { return f == Format::e4m3fn || f == Format::e5m2; };
   const int step_k = ins.step().count;
-  return FP8C_HAVE_FP8_CHAIN_AVX2 && active_simd_path() == SimdPath::avx2 && fp8(ins.a) && fp8(ins.b) &&
-         (step_k == 16 || step_k == 32) &&
-         ins.scale == MmaScaleKind::none && ins.c == MmaRegister::f32 && ins.fraction_bits <= kFp8MaxFractionBits;
+  return FP8C_HAVE_FP8_CHAIN_AVX2 && active_simd_path() == SimdPath::avx2 && (!scaled_promotion || cpu_has_fma()) &&
+         fp8(ins.a) && fp8(ins.b) && (step_k == 16 || step_k == 32) && ins.scale == MmaScaleKind::none &&
+         ins.c == MmaRegister::f32 && ins.fraction_bits <= kFp8MaxFractionBits;
 }
 
-std::vector<std::uint32_t> fp8_chain_gemm(const MmaInstruction& ins, std::int64_t promote_every_k,
+std::vector<std::uint32_t> fp8_chain_gemm(const MmaInstruction& ins, const ChainSchedule& schedule,
                                           const ChainGemmOperands& p, int threads) {
 #if FP8C_HAVE_FP8_CHAIN_AVX2
   constexpr std::int64_t B = kFp8RowBlock, L = kFp8PanelLanes;
@@ -88,8 +100,27 @@ std::vector<std::uint32_t> fp8_chain_gemm(const MmaInstruction& ins, std::int64_
         b_special[static_cast<std::size_t>(panel * steps + k / step.count)] |= tb.special[code];
       }
   });
+  // The windows in steps, per slice.
+  std::vector<std::vector<Fp8Window>> windows;
+  for (const auto& slice : schedule) {
+    windows.emplace_back();
+    for (const ChainWindow& w : slice) windows.back().push_back({w.begin / step.count, w.end / step.count, w.group_a, w.group_b});
+  }
+  // Scales at promotion: A's for whole blocks of rows, B's by panel (padding: 1).
+  const bool scaled = !p.promote_scale_a.empty();
+  std::vector<float> promote_a, promote_b;
+  if (scaled) {
+    promote_a.assign(static_cast<std::size_t>(blocks * B * p.promote_groups_a), 1.0f);
+    std::copy(p.promote_scale_a.begin(), p.promote_scale_a.end(), promote_a.begin());
+    promote_b.assign(static_cast<std::size_t>(panels * p.promote_groups_b * L), 1.0f);
+    for (std::int64_t g = 0; g < p.promote_groups_b; ++g)
+      for (std::int64_t col = 0; col < p.n; ++col)
+        promote_b[static_cast<std::size_t>((col / L * p.promote_groups_b + g) * L + col % L)] =
+            p.promote_scale_b[static_cast<std::size_t>(g * p.n + col)];
+  }
   const std::int64_t block_items = (blocks + kBlocksPerItem - 1) / kBlocksPerItem;
-  std::vector<std::uint32_t> d(static_cast<std::size_t>(p.m * p.n));
+  const auto mn = static_cast<std::size_t>(p.m * p.n);
+  std::vector<std::uint32_t> d(schedule.size() * mn);
   parallel_for(panels * block_items, threads, [&](std::int64_t item, int) {
     const std::int64_t panel = item / block_items, n0 = panel * L;
     const ScalarContext context{step, &p, n0, static_cast<int>(std::min(L, p.n - n0))};
@@ -99,19 +130,26 @@ std::vector<std::uint32_t> fp8_chain_gemm(const MmaInstruction& ins, std::int64_
     kernel.b_values = b_values.data() + b_at, kernel.b_exponents = b_exponents.data() + b_at;
     kernel.b_special = b_special.data() + panel * steps;
     kernel.k = p.k, kernel.m = p.m, kernel.step_k = step.count, kernel.fraction_bits = ins.fraction_bits;
-    kernel.output_bits = ins.d_fraction_bits, kernel.promote_every = promote_every_k / step.count;
+    kernel.output_bits = ins.d_fraction_bits;
+    if (scaled) {
+      kernel.promote_a = promote_a.data(), kernel.promote_groups_a = p.promote_groups_a;
+      kernel.promote_b = promote_b.data() + panel * p.promote_groups_b * L;
+    }
     kernel.block_begin = item % block_items * kBlocksPerItem;
     kernel.block_end = std::min(blocks, kernel.block_begin + kBlocksPerItem);
     const std::int64_t row_begin = kernel.block_begin * B, row_end = std::min(p.m, kernel.block_end * B);
     std::vector<std::uint32_t> out(static_cast<std::size_t>((row_end - row_begin) * L));
     kernel.d = out.data(), kernel.scalar_step = scalar_step, kernel.context = &context;
-    fp8_chain_panel_avx2(kernel);
-    for (std::int64_t row = row_begin; row < row_end; ++row)
-      std::copy_n(out.begin() + (row - row_begin) * L, context.lanes, d.begin() + row * p.n + n0);
+    for (std::size_t s = 0; s < windows.size(); ++s) {
+      kernel.windows = windows[s].data(), kernel.window_count = static_cast<std::int64_t>(windows[s].size());
+      fp8_chain_panel_avx2(kernel);
+      for (std::int64_t row = row_begin; row < row_end; ++row)
+        std::copy_n(out.begin() + (row - row_begin) * L, context.lanes, d.begin() + static_cast<std::ptrdiff_t>(s * mn) + row * p.n + n0);
+    }
   });
   return d;
 #else
-  (void)ins, (void)promote_every_k, (void)p, (void)threads;
+  (void)ins, (void)schedule, (void)p, (void)threads;
   throw InternalError("the FP8 chain kernel is not built on this platform");
 #endif
 }

@@ -20,11 +20,13 @@ struct CodeTable {
 };
 CodeTable code_table(Format f);
 
-// Whether the fast path computes this instruction on this CPU (FP8CHECK_SIMD respected).
-bool fp8_chain_gemm_applies(const MmaInstruction& instruction);
+// Whether the fast path computes this instruction on this CPU (FP8CHECK_SIMD respected);
+// `scaled_promotion`: scales are applied at promotion, which takes FMA as well.
+bool fp8_chain_gemm_applies(const MmaInstruction& instruction, bool scaled_promotion = false);
 
-// D of a checked problem (mma_chain_gemm validated it) through the fast path.
-std::vector<std::uint32_t> fp8_chain_gemm(const MmaInstruction& instruction, std::int64_t promote_every_k,
+// The slices' results of a checked problem (mma_chain_gemm_slices validated it) through
+// the fast path.
+std::vector<std::uint32_t> fp8_chain_gemm(const MmaInstruction& instruction, const ChainSchedule& schedule,
                                           const ChainGemmOperands& operands, int threads);
 
 }  // namespace fp8check::detail

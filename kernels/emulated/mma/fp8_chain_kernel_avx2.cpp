@@ -1,7 +1,8 @@
 // The FP8 chain kernel (fp8_chain_kernel.hpp) with AVX2: a step of one row is 32 lanes in
 // four 8-lane vectors, Emax in one 32-lane 8-bit vector. Built with -mavx2 only (no -mfma:
-// the product and its scaling are two roundings-free multiplies, as written). Called only
-// after a run-time CPU check. Uses no standard-library or shared inline code.
+// the product and its scaling are two roundings-free multiplies, as written); the one FMA,
+// the scaled promotion, is a function of its own with target("fma"). Called only after a
+// run-time CPU check. Uses no standard-library or shared inline code.
 #include <immintrin.h>
 
 #include "kernels/emulated/mma/fp8_chain_kernel.hpp"
@@ -97,6 +98,19 @@ FP8C_INLINE void promote(float* sum, std::uint32_t* partial) {
   }
 }
 
+// sum = fma(fl32(scale_a * scale_b[lane]), partial, sum), one rounding (an FFMA; a NaN is
+// 0x7FFFFFFF), partial = +0. The only function here that needs FMA: the caller checked it.
+__attribute__((target("avx2,fma"), noinline)) void promote_scaled(float* sum, std::uint32_t* partial, float scale_a,
+                                                                  const float* scale_b) {
+  for (int v = 0; v < 4; ++v) {
+    const __m256 scale = _mm256_mul_ps(_mm256_set1_ps(scale_a), _mm256_loadu_ps(scale_b + 8 * v));
+    const __m256 s = _mm256_fmadd_ps(scale, _mm256_castsi256_ps(load_i(partial + 8 * v)), _mm256_loadu_ps(sum + 8 * v));
+    const __m256 nan = _mm256_cmp_ps(s, s, _CMP_UNORD_Q);
+    _mm256_storeu_ps(sum + 8 * v, _mm256_blendv_ps(s, _mm256_castsi256_ps(_mm256_set1_epi32(0x7FFFFFFF)), nan));
+    store_i(partial + 8 * v, _mm256_setzero_si256());
+  }
+}
+
 }  // namespace
 
 void fp8_chain_panel_avx2(const Fp8ChainPanel& p) {
@@ -114,22 +128,29 @@ void fp8_chain_panel_avx2(const Fp8ChainPanel& p) {
         _mm256_storeu_ps(sum[r] + 8 * v, _mm256_setzero_ps());
       }
     }
-    for (std::int64_t s = 0; s < steps; ++s) {
-      const bool promote_now = p.promote_every != 0 && ((s + 1) % p.promote_every == 0 || s + 1 == steps);
-      const std::int64_t at = (block * steps + s) * B;
-      for (int r = 0; r < rows; ++r) {
-        const bool covered = p.b_special[s] == 0 && p.a_special[at + r] == 0 &&
-                             (p.step_k == 32 ? lane_step<32>(p, (at + r) * 32, s, partial[r])
-                                             : lane_step<16>(p, (at + r) * 16, s, partial[r]));
-        if (!covered)
-          p.scalar_step(p.context, first + r, s, partial[r]);
-        if (promote_now) promote(sum[r], partial[r]);
+    for (std::int64_t w = 0; w < p.window_count; ++w) {
+      const Fp8Window& window = p.windows[w];
+      for (std::int64_t s = window.begin; s < window.end; ++s) {
+        const std::int64_t at = (block * steps + s) * B;
+        for (int r = 0; r < rows; ++r) {
+          const bool covered = p.b_special[s] == 0 && p.a_special[at + r] == 0 &&
+                               (p.step_k == 32 ? lane_step<32>(p, (at + r) * 32, s, partial[r])
+                                               : lane_step<16>(p, (at + r) * 16, s, partial[r]));
+          if (!covered) p.scalar_step(p.context, first + r, s, partial[r]);
+        }
+      }
+      for (int r = 0; r < rows && p.promote; ++r) {
+        if (p.promote_a == nullptr)
+          promote(sum[r], partial[r]);
+        else
+          promote_scaled(sum[r], partial[r], p.promote_a[(first + r) * p.promote_groups_a + window.group_a],
+                         p.promote_b + window.group_b * L);
       }
     }
     for (int r = 0; r < rows; ++r) {
       std::uint32_t* d = p.d + (first - p.block_begin * B + r) * L;
-      const void* result = p.promote_every != 0 ? static_cast<const void*>(sum[r]) : static_cast<const void*>(partial[r]);
-      for (int v = 0; v < 4; ++v) store_i(d + 8 * v, load_i(static_cast<const std::uint32_t*>(result) + 8 * v));
+      for (int v = 0; v < 4; ++v)
+        store_i(d + 8 * v, p.promote ? _mm256_castps_si256(_mm256_loadu_ps(sum[r] + 8 * v)) : load_i(partial[r] + 8 * v));
     }
   }
 }
