@@ -23,7 +23,9 @@ class EmulatedBackend final : public Backend {
   explicit EmulatedBackend(const BackendOptions& o)
       : model_(o.kernel_model.empty() ? AccumulationModel{} : parse_accumulation_model(o.kernel_model)),
         fault_(o.fault.empty() ? "none" : o.fault),
-        threads_(o.threads) {
+        threads_(o.threads),
+        fast_accum_(o.fast_accum),
+        algorithm_(o.algorithm) {
     if (threads_ < 0) throw InputError("emulated backend: threads = " + std::to_string(threads_) + ", expected >= 0");
     if (!is_gemm_fault() && !is_attention_fault() && !is_quantize_fault())
       throw InputError("emulated backend: unknown fault '" + fault_ + "' (GEMM faults: " + gemm_fault_names() +
@@ -37,6 +39,10 @@ class EmulatedBackend final : public Backend {
 
   std::string can_implement(const GemmArguments&) const override {
     if (fault_ != "none" && !is_gemm_fault()) return "fault " + fault_ + " is not a GEMM kernel fault";
+    if (fast_accum_)
+      return "the emulated backend accumulates as the accumulation axis says (tc14t.p0: no promotion); fast_accum is a "
+             "device library's switch";
+    if (algorithm_ != 0) return "the emulated backend has one algorithm (0); algorithm " + std::to_string(algorithm_) + " is a device library's";
     return "";
   }
   std::string can_implement(const AttentionArguments&) const override {
@@ -84,6 +90,8 @@ class EmulatedBackend final : public Backend {
   AccumulationModel model_;
   std::string fault_;
   int threads_;
+  bool fast_accum_;
+  int algorithm_;
 };
 
 }  // namespace
