@@ -8,7 +8,7 @@
 #include "harness/configs/device_profile.hpp"
 #include "harness/configs/kernel_family.hpp"
 #if FP8CHECK_HAVE_CUDA
-#include "kernels/cuda/convert_device.hpp"
+#include "kernels/cuda/device_query.hpp"
 #endif
 
 namespace fp8check::cli {
@@ -39,7 +39,12 @@ int run_devices(const std::vector<std::string>& args) {
     }
   }
 #if FP8CHECK_HAVE_CUDA
-  std::printf("\nGPU: %s\n", cuda::device_description().c_str());
+  std::string why;
+  if (const auto gpu = cuda::query_cuda_device(&why))
+    std::printf("\nGPU: %s, compute capability %d.%d, %d SMs -> profile %s\n", gpu->name.c_str(), gpu->capability.major,
+                gpu->capability.minor, gpu->sm_count, gpu->profile->name.c_str());
+  else
+    std::printf("\nGPU: %s\n", why.c_str());
 #else
   std::printf("\nGPU: not looked for (CPU-only build: GPU backends are not built)\n");
 #endif
