@@ -136,8 +136,9 @@ void write_emulated_outputs(const fs::path& path, const ExportedCases& exported)
       outputs.write<float>(name, values, {u(out.batch), u(out.heads), u(out.rows), u(out.cols)}).set("id", c.id);
     } else {
       const QuantizeCase q = QuantizeCase::from_params(c.params);
-      const MatrixD x = generate_quantize_input(q, c.id, exported.seed);
-      const QuantizedMatrix m = quantize(x, q.recipe);
+      const PreparedQuantize prepared = prepare_quantize_case(q, c.id, exported.seed);
+      const MatrixD& x = prepared.x;
+      const QuantizedMatrix m = quantize(x, q.recipe, prepared.options);
       ASSERT_FALSE(m.scales.has_codes()) << "smoke quantizes with fp32 scales";
       H5Node entry = outputs.create_group(name);
       const std::vector<std::uint8_t> codes(m.codes.codes.begin(), m.codes.codes.end());

@@ -326,5 +326,18 @@ TEST_F(FilesInTempDir, OutputPathsAreCheckedBeforeAnythingRuns) {
   EXPECT_EQ(names(), (std::vector<std::string>{"file", "r"}));
 }
 
+// Relative paths none of whose directories exist yet: what `fp8check run` gets in a fresh
+// checkout (out/smoke/results.h5, out/smoke/report).
+TEST_F(FilesInTempDir, RelativeOutputsInDirectoriesThatDoNotExistYet) {
+  const fs::path before = fs::current_path();
+  fs::current_path(dir_);
+  EXPECT_NO_THROW(check_output_path(fs::path("out") / "smoke" / "results.h5"));
+  EXPECT_NO_THROW(create_output_directory(fs::path("out") / "smoke" / "report"));
+  EXPECT_NO_THROW(create_output_directory("report"));
+  const bool made = fs::is_directory(dir_ / "out" / "smoke" / "report") && fs::is_directory(dir_ / "report");
+  fs::current_path(before);
+  EXPECT_TRUE(made);
+}
+
 }  // namespace
 }  // namespace fp8check::io

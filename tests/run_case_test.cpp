@@ -11,6 +11,7 @@
 #include "harness/core/error.hpp"
 #include "harness/record/run_status.hpp"
 #include "harness/run/backend_registry.hpp"
+#include "harness/run/quantize_case.hpp"
 #include "harness/run/run_case.hpp"
 #include "kernels/emulated/emulated_backend.hpp"
 
@@ -206,6 +207,70 @@ TEST(RunCase, HugeProblemsAreErrorsNotAborts) {
   const CaseResult r = run("gemm", {{"shape", "m1000000000.n1000000000.k128"}});
   EXPECT_EQ(r.verdict, Verdict::error) << r.reason;
   EXPECT_EQ(r.metrics.count("internal_error"), 0u) << r.reason;
+}
+
+// A quantize kernel that follows a library's arithmetic, whatever the case declares.
+class ConventionQuantizer final : public Backend {
+ public:
+  explicit ConventionQuantizer(std::string convention) : convention_(std::move(convention)) {}
+  std::string_view name() const override { return "convention_quantizer"; }
+  bool deterministic() const override { return true; }
+  std::string why_unavailable() const override { return ""; }
+  std::string can_implement(const QuantizeArguments&) const override { return ""; }
+  QuantizedMatrix run_quantize(const QuantizeArguments& args) override {
+    QuantizeOptions o = args.options;
+    o.scale.convention = parse_quant_convention(convention_);
+    return quantize(*args.x, args.recipe, o);
+  }
+
+ private:
+  std::string convention_;
+};
+
+// The `convention` axis declares the arithmetic a quantize kernel follows: a DeepGEMM-style
+// kernel passes when the case declares deepgemm, and fails when it declares exact, with a
+// diagnosis naming deepgemm. The axis stays out of ids at its default.
+TEST(RunCase, QuantizeConventionsAreDeclaredAndDiagnosed) {
+  register_backend("convention_quantizer", [](const BackendOptions&) { return std::make_unique<ConventionQuantizer>("deepgemm"); });
+  const CaseParams bf16_like{{"shape", "r64.c512"}, {"recipe", "vec128"}, {"distribution", "llm_activation"},
+                             {"backend", "convention_quantizer"}};
+  CaseParams declared = bf16_like;
+  declared.emplace_back("convention", "deepgemm");
+  const CaseResult pass = run("quantize", declared);
+  EXPECT_EQ(pass.verdict, Verdict::pass) << pass.reason;
+
+  const CaseResult fail = run("quantize", bf16_like);  // declared exact (the default)
+  ASSERT_EQ(fail.verdict, Verdict::fail) << fail.reason;
+  const Check* codes = find_check(fail, "code mismatches vs reference quantizer");
+  const Check* scales = find_check(fail, "scale mismatches vs reference quantizer");
+  ASSERT_TRUE(codes && scales);
+  EXPECT_GT(codes->observed + scales->observed, 0);
+  EXPECT_NE(codes->detail.find("matches deepgemm"), std::string::npos) << codes->detail;
+
+  // The emulated backend with a declared convention: the reference quantizer of that convention.
+  CaseParams emulated{{"shape", "r64.c512"}, {"recipe", "vec128"}, {"convention", "vllm"}};
+  const CaseResult vllm = run("quantize", emulated);
+  EXPECT_EQ(vllm.verdict, Verdict::pass) << vllm.reason;
+  CaseResult mx = run("quantize", {{"shape", "r64.c512"}, {"recipe", "mxfp8"}, {"convention", "deepgemm"}});
+  EXPECT_EQ(mx.verdict, Verdict::error) << "a library convention on an MX recipe";
+}
+
+// A delayed recipe runs from a suite: the scale comes from the amaxes of earlier keyed
+// steps, so X itself may saturate; the pipeline's reference uses the same history.
+TEST(RunCase, DelayedScalingRunsWithAKeyedHistory) {
+  const QuantizeCase c = QuantizeCase::from_params({{"shape", "r32.c256"}, {"recipe", "delayed_recent4"}});
+  const PreparedQuantize p = prepare_quantize_case(c, "delayed-case", 7);
+  ASSERT_TRUE(p.history);
+  EXPECT_EQ(p.options.history, p.history.get());
+  ASSERT_EQ(p.history->window().size(), 4u);
+  const PreparedQuantize again = prepare_quantize_case(c, "delayed-case", 7);
+  EXPECT_EQ(again.history->window(), p.history->window()) << "keyed: the same history every time";
+  EXPECT_NE(*p.history->scale_amax(), tensor_amax(p.x)) << "the scale is not X's own amax";
+  const QuantizeCase longer = QuantizeCase::from_params({{"shape", "r32.c256"}, {"recipe", "delayed"}});
+  EXPECT_EQ(prepare_quantize_case(longer, "delayed-case", 7).history->window().size(),
+            static_cast<std::size_t>(kDelayedHistorySteps));
+  const CaseResult r = run("quantize", {{"shape", "r32.c256"}, {"recipe", "delayed_max8_m1"}});
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.reason;
 }
 
 TEST(EmulatedBackend, RefusesUnknownOptionsAndFaultsOfAnotherOp) {

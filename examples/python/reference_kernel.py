@@ -175,6 +175,9 @@ def compute_quantize(formats, g):
     if at["scale_kind"] != "fp32" or at["scale_meaning"] != "dequant" or at["pow2_scale"] != "none" or \
             at["rounding"] != "rne" or at["format"] not in formats.tables:
         return None, "this example quantizes with fp32 dequantization scales and float formats only (recipe %s)" % at["recipe"]
+    if at.get("convention", "exact") != "exact" or "amax_history" in at:
+        return None, "this example follows the exact convention with current scaling only (convention %s, recipe %s)" % (
+            at.get("convention", "exact"), at["recipe"])
     x = g["x"][()]
     rows, cols = x.shape
     br, bc = (int(b) for b in at["block"])

@@ -11,15 +11,6 @@
 namespace fp8check::exchange {
 namespace {
 
-std::string_view kind_name(GemmKind k) {
-  switch (k) {
-    case GemmKind::dense: return "dense";
-    case GemmKind::batched: return "batched";
-    case GemmKind::grouped_contiguous: return "grouped_contiguous";
-    case GemmKind::grouped_masked: return "grouped_masked";
-  }
-  return "?";
-}
 
 std::uint64_t u(std::int64_t v) { return static_cast<std::uint64_t>(v); }
 
@@ -36,7 +27,7 @@ std::string export_gemm(H5Node& group, const CaseInput& input, const ExportConte
   const GemmDesc& d = c.desc;
   const GemmProblem& problem = in.args.problem;
 
-  group.set("kind", std::string(kind_name(d.kind)));
+  group.set("kind", std::string(gemm_kind_name(d.kind)));
   group.set("m", d.kind == GemmKind::grouped_contiguous ? d.stored_rows() : d.m);
   group.set("n", d.n);
   group.set("k", d.k);

@@ -12,10 +12,11 @@ namespace fp8check::exchange {
 
 std::string export_quantize(H5Node& group, const CaseInput& input, const ExportContext& ctx) {
   const QuantizeCase c = QuantizeCase::from_params(input.params);
-  const MatrixD x = generate_quantize_input(c, input.id, ctx.seed);
+  const PreparedQuantize prepared = prepare_quantize_case(c, input.id, ctx.seed);  // as the pipeline
+  const MatrixD& x = prepared.x;
   const Recipe& r = c.recipe;
   const ScaleType type = r.scale_type();
-  const QuantizeOptions options;  // what the pipeline quantizes with (run_quantize_case.cpp)
+  const QuantizeOptions& options = prepared.options;
   const ScaleLayout layout = make_scale_layout(c.rows, c.cols, r.block, ScaleOrder::row_major, scale_type_bytes(type));
   const ScalePolicy& policy = options.scale;
 
@@ -34,10 +35,16 @@ std::string export_quantize(H5Node& group, const CaseInput& input, const ExportC
   group.set("nan", std::string(nan_policy_name(options.nan)));
   group.set("tensor_scale", std::int64_t{r.scheme == ScalingScheme::nvfp4});
   if (r.scheme == ScalingScheme::nvfp4) group.set("nvfp4_scale_max", policy.nvfp4_scale_max);
-  // Hook for named quantization conventions (deepgemm, vllm, ...): a case that names one
-  // carries it, so a kernel knows which convention's codes and scales are expected.
-  for (const auto& [axis, value] : input.params)
-    if (axis == "convention") group.set("convention", value);
+  // The declared quantization convention (docs/recipes.md, "Conventions"): the kernel's
+  // codes and scales are judged against that convention's arithmetic.
+  group.set("convention", std::string(convention_name(c.convention.id)));
+  group.set("amax_floor", amax_floor_of(c.convention));
+  // Delayed recipes: the amax window the scale comes from, oldest first (scale_amax is the
+  // window's max or newest, per the recipe; docs/suites.md, "Delayed scaling").
+  if (prepared.history) {
+    group.set("amax_history", prepared.history->window());
+    if (const std::optional<double> a = prepared.history->scale_amax()) group.set("scale_amax", *a);
+  }
   if (!r.element.is_integer()) ctx.formats->insert(r.element.format);
   if (type == ScaleType::e8m0) ctx.formats->insert(Format::e8m0fnu);
   if (type == ScaleType::e4m3) ctx.formats->insert(Format::e4m3fn);

@@ -240,6 +240,11 @@ void H5Node::set(const std::string& name, const std::vector<std::int64_t>& value
                   "cannot write attribute " + where(name));
 }
 
+void H5Node::set(const std::string& name, const std::vector<double>& values) {
+  write_attribute(handle_.get(), name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, values.data(), {values.size()}, file_,
+                  "cannot write attribute " + where(name));
+}
+
 bool H5Node::has(const std::string& name) const {
   const htri_t exists = H5Aexists(handle_.get(), name.c_str());
   if (exists < 0) fail("cannot look up attribute " + where(name));

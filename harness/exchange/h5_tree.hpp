@@ -75,6 +75,7 @@ class H5Node {
   void set(const std::string& name, std::int64_t value);
   void set(const std::string& name, double value);
   void set(const std::string& name, const std::vector<std::int64_t>& values);
+  void set(const std::string& name, const std::vector<double>& values);
   bool has(const std::string& name) const;
   // InputError naming the attribute and the expected kind when absent or of another kind.
   std::string text(const std::string& name) const;           // a string (fixed or variable length)

@@ -31,13 +31,14 @@ std::string kind_of(mode_t mode) {
                    ": expected a regular file or a new name (fp8check never replaces anything else)");
 }
 
-// The nearest existing ancestor of `dir` ("." for a relative path with none).
+// The nearest existing ancestor of `dir`: "." for a relative path none of whose
+// components exists yet ("out/smoke" in a fresh checkout), the root for an absolute one.
 fs::path existing_ancestor(fs::path dir) {
   for (;;) {
     struct stat st;
     if (dir.empty()) return ".";
     if (::stat(dir.c_str(), &st) == 0 || (errno != ENOENT && errno != ENOTDIR)) return dir;
-    if (!dir.has_parent_path() || dir.parent_path() == dir) return dir;
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return dir.is_absolute() ? dir.root_path() : fs::path(".");
     dir = dir.parent_path();
   }
 }

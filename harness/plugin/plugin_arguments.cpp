@@ -5,15 +5,6 @@
 namespace fp8check::plugin {
 namespace {
 
-const char* kind_name(GemmKind k) {
-  switch (k) {
-    case GemmKind::dense: return "dense";
-    case GemmKind::batched: return "batched";
-    case GemmKind::grouped_contiguous: return "grouped_contiguous";
-    case GemmKind::grouped_masked: return "grouped_masked";
-  }
-  return "?";
-}
 
 fp8check_gemm_operand operand(const GemmOperand& op, const std::string& format) {
   fp8check_gemm_operand c{};
@@ -48,7 +39,7 @@ GemmCall::GemmCall(const GemmArguments& g, const BackendOptions& options)
       model_(options.kernel_model.empty() ? "fp32" : options.kernel_model) {
   const GemmProblem& p = g.problem;
   fp8check_gemm_problem& c = args.problem;
-  c.kind = kind_name(p.kind);
+  c.kind = gemm_kind_name(p.kind).data();  // a string literal: NUL-terminated
   c.m = p.m;
   c.n = p.n;
   c.k = p.k;

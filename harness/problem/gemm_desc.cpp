@@ -109,6 +109,26 @@ OutputType parse_output_type(std::string_view name) {
 
 int output_type_bytes(OutputType t) { return t == OutputType::fp32 ? 4 : t == OutputType::e4m3fn ? 1 : 2; }
 
+std::string_view gemm_kind_name(GemmKind k) {
+  switch (k) {
+    case GemmKind::dense: return "dense";
+    case GemmKind::batched: return "batched";
+    case GemmKind::grouped_contiguous: return "grouped_contiguous";
+    case GemmKind::grouped_masked: return "grouped_masked";
+  }
+  throw InternalError("gemm_kind_name: unknown kind");
+}
+
+std::uint32_t unwritten_output_code(OutputType t) {
+  switch (t) {
+    case OutputType::fp32: return 0x7FC0DEADu;
+    case OutputType::bf16: return 0x7FDEu;
+    case OutputType::fp16: return 0x7EADu;
+    case OutputType::e4m3fn: return 0x7Fu;
+  }
+  throw InternalError("unwritten_output_code: unknown output type");
+}
+
 double output_value(OutputType t, std::uint32_t bits) {
   switch (t) {
     case OutputType::fp32: return std::bit_cast<float>(bits);

@@ -68,11 +68,16 @@ struct GemmDesc {
 };
 
 std::ostream& operator<<(std::ostream& os, const GemmDesc& d);
+std::string_view gemm_kind_name(GemmKind k);  // "dense", "batched", "grouped_contiguous", "grouped_masked"
 std::string_view output_type_name(OutputType t);
 OutputType parse_output_type(std::string_view name);
 int output_type_bytes(OutputType t);
 // The exact value of one output element stored as `bits` (fp32: its bit pattern; bf16,
 // fp16: 16-bit codes; e4m3fn: 8-bit codes). Every output type is a subset of double.
 double output_value(OutputType t, std::uint32_t bits);
+// What an output element holds before a kernel runs: a NaN code of the type with a payload
+// no kernel writes by accident (e4m3fn has one NaN code per sign: the positive one), so an
+// element the kernel leaves alone reads as NaN and fails the NaN checks.
+std::uint32_t unwritten_output_code(OutputType t);
 
 }  // namespace fp8check

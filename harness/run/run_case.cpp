@@ -32,6 +32,9 @@ CaseResult run_case(const CaseInput& c, const RunContext& ctx) {
   result.id = c.id;
   result.op = c.op;
   result.params = c.params;
+  // Known before the op parses anything, so a case that fails early still names its backend.
+  for (const auto& [axis, value] : c.params)
+    if (axis == "backend") result.backend = value;
   const auto start = std::chrono::steady_clock::now();
   // Verdicts as data: whatever goes wrong in one case is that case's error, never the
   // run's. A bug of fp8check itself is marked (metric internal_error) so the run's exit

@@ -12,18 +12,6 @@
 namespace fp8check {
 namespace {
 
-// What an output element holds before the kernel runs: a NaN code of the output type with
-// a payload no kernel writes by accident (e4m3fn has one NaN code per sign: the positive
-// one), so an element the kernel leaves alone reads as NaN and fails the NaN check.
-std::uint32_t unwritten_sentinel(OutputType t) {
-  switch (t) {
-    case OutputType::fp32: return 0x7FC0DEADu;
-    case OutputType::bf16: return 0x7FDEu;
-    case OutputType::fp16: return 0x7EADu;
-    case OutputType::e4m3fn: return 0x7Fu;
-  }
-  throw InternalError("unwritten_sentinel: unknown output type");
-}
 
 struct BitComparison {
   std::int64_t compared = 0, differing = 0;
@@ -70,7 +58,7 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   // backend run, into an output whose unwritten rows hold a sentinel
   GemmOutput out;
   out.prepare_for(in.args.problem);
-  const std::uint32_t sentinel = unwritten_sentinel(c.desc.d_type);
+  const std::uint32_t sentinel = unwritten_output_code(c.desc.d_type);
   std::fill(out.bits.begin(), out.bits.end(), sentinel);
   backend->run_gemm(in.args, out);
   timer.lap("kernel");
