@@ -32,6 +32,12 @@ struct BackendOptions {
   // The case this backend instance runs (one instance per case): a backend that serves
   // outputs computed elsewhere (harness/exchange, `fp8check verify`) looks them up by it.
   std::string case_id;
+  // FP8 fast accumulation: no promotion of the tensor-core partial sums along K (cuBLASLt's
+  // CUBLASLT_MATMUL_DESC_FAST_ACCUM; the GEMM axis fast_accum).
+  bool fast_accum = false;
+  // Which of the library's candidate algorithms to run: an index into cuBLASLt's heuristic
+  // results (the GEMM axis algorithm); 0 = the library's first choice.
+  int algorithm = 0;
 };
 
 class Backend {

@@ -14,6 +14,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "harness/problem/gemm_desc.hpp"  // GemmKind, OutputType
@@ -58,6 +60,9 @@ struct GemmOutput {
   // max |t| over the written elements before the output scale (cuBLASLt AMAX_D); NaN if
   // any t is NaN; 0 when nothing is written.
   double amax = 0.0;
+  // Figures a kernel measured about its own run, recorded as the case's metrics: a device
+  // backend's "tflops", "peak_fraction", "kernel_ms". Never part of the verdict.
+  std::map<std::string, double> metrics;
 
   std::uint32_t& at(std::int64_t b, std::int64_t r, std::int64_t c) { return bits[index(b, r, c)]; }
   std::uint32_t at(std::int64_t b, std::int64_t r, std::int64_t c) const { return bits[index(b, r, c)]; }

@@ -97,7 +97,7 @@ int run_configs(const std::vector<std::string>& args) {
 
   std::cout << p << " on " << d.name << " (" << d.examples << ")\n";
   const GemmSelection sel = select_gemm_configs(p, d);
-  std::printf("kernel family %s: %zu candidate(s), %zu rejected\n\n", sel.kernel_family.c_str(), sel.candidates.size(),
+  std::printf("MMA path %s: %zu candidate(s), %zu rejected\n\n", sel.mma_path.c_str(), sel.candidates.size(),
               sel.rejected.size());
   std::printf("%4s  %-28s %s\n", "rank", "config", "why it fits");
   for (std::size_t i = 0; i < sel.candidates.size() && (top == 0 || i < static_cast<std::size_t>(top)); ++i)

@@ -8,6 +8,9 @@
 
 #include "harness/cli/command.hpp"
 #include "harness/core/error.hpp"
+#if FP8CHECK_HAVE_CUDA
+#include "kernels/cuda/cublaslt/cublaslt_backend.hpp"
+#endif
 
 namespace fp8check::cli {
 namespace {
@@ -39,6 +42,9 @@ void print_usage(std::FILE* out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#if FP8CHECK_HAVE_CUDA
+  cublaslt::register_cublaslt_backend();  // the registry names it in every build; this one has it
+#endif
   if (argc < 2) {
     print_usage(stderr);
     return kExitUsage;

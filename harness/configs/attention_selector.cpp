@@ -160,7 +160,7 @@ AttentionSelection select_attention_configs(const AttentionDesc& p, const Device
   if (std::string why = why_attention_unsupported(p, d); !why.empty())
     throw InputError("attention " + p.shape_id() + " is not supported on " + d.name + ": " + why);
   AttentionSelection sel;
-  sel.kernel_family = d.warpgroup_mma ? "wgmma-tma" : "mma-sync";
+  sel.mma_path = d.warpgroup_mma ? "wgmma-tma" : "mma-sync";
   for (const AttentionConfig& c : config_space()) {
     AttentionConfigVerdict v = evaluate_attention_config(p, d, c);
     if (v.fits) sel.candidates.push_back(std::move(v.candidate));

@@ -37,7 +37,7 @@ struct RejectedAttentionConfig {
 };
 
 struct AttentionSelection {
-  std::string kernel_family;  // "wgmma-tma" (sm_90, sm_100) or "mma-sync" (sm_89, sm_120)
+  std::string mma_path;  // "wgmma-tma" (sm_90, sm_100) or "mma-sync" (sm_89, sm_120)
   std::vector<AttentionCandidate> candidates;  // ranked, best first; never empty
   std::vector<RejectedAttentionConfig> rejected;
 };

@@ -4,61 +4,101 @@
 #include <cctype>
 
 #include "harness/core/error.hpp"
-#include "harness/core/format_names.hpp"
 
 namespace fp8check {
 
+std::string capability_name(ComputeCapability c) {
+  return "sm_" + std::to_string(c.major) + std::to_string(c.minor);
+}
+
 const std::vector<DeviceProfile>& builtin_device_profiles() {
   // smem: per SM / per block opt-in, in bytes (CUDA Programming Guide, compute capability tables).
+  // Peaks: dense TFLOP/s of the named part from its datasheet (A100, A10, L40S, H100 SXM5,
+  // HGX B200 per GPU); none recorded for sm_120.
   static const std::vector<DeviceProfile> profiles = [] {
-    auto make = [](std::string name, std::string examples, int sm, int sms, int smem_block, int smem_sm) {
+    auto make = [](ComputeCapability cc, std::string examples, int sms, int smem_block, int smem_sm) {
       DeviceProfile p;
-      p.name = std::move(name);
+      p.name = capability_name(cc);
       p.examples = std::move(examples);
-      p.sm_version = sm;
+      p.capability = cc;
       p.num_sms = sms;
       p.smem_per_block_optin = smem_block;
       p.smem_per_sm = smem_sm;
       return p;
     };
+    auto peaks = [](DeviceProfile& p, std::string part, double t16, double fp8, double fp4) {
+      p.peak_part = std::move(part);
+      p.peak_tflops_16 = t16;
+      p.peak_tflops_fp8 = fp8;
+      p.peak_tflops_fp4 = fp4;
+    };
     std::vector<DeviceProfile> p;
-    DeviceProfile a100 = make("sm_80", "A100", 80, 108, 166912, 167936);
-    a100.software_fp8_formats = {Format::e5m2, Format::e4m3b15};
+    DeviceProfile a100 = make({8, 0}, "A100", 108, 166912, 167936);
+    peaks(a100, "A100 SXM4", 312, 0, 0);
     p.push_back(a100);
-    DeviceProfile a10 = make("sm_86", "A10, RTX 3090", 86, 72, 101376, 102400);
-    a10.software_fp8_formats = {Format::e5m2, Format::e4m3b15};
+    DeviceProfile a10 = make({8, 6}, "A10, RTX 3090", 72, 101376, 102400);
+    peaks(a10, "A10", 125, 0, 0);
     p.push_back(a10);
     // Default kernel models: docs/accumulation.md, "Device defaults". The promotion interval
     // of 128 k is DeepGEMM's; cuBLASLt's (without fast accumulation) is not published.
-    DeviceProfile ada = make("sm_89", "L4, L40S, RTX 4090", 89, 142, 101376, 102400);
+    DeviceProfile ada = make({8, 9}, "L4, L40S, RTX 4090", 142, 101376, 102400);
     ada.native_fp8 = true;
     ada.kernel_model = "sm89-mma.p128";
+    peaks(ada, "L40S", 362, 733, 0);
     p.push_back(ada);
-    DeviceProfile hopper = make("sm_90", "H100, H200", 90, 132, 232448, 233472);
+    DeviceProfile hopper = make({9, 0}, "H100, H200", 132, 232448, 233472);
     hopper.native_fp8 = true;
     hopper.warpgroup_mma = true;
     hopper.kernel_model = "sm90-wgmma.p128";
+    peaks(hopper, "H100 SXM5", 989, 1979, 0);
     p.push_back(hopper);
-    DeviceProfile blackwell = make("sm_100", "B200, GB200", 100, 148, 232448, 233472);
+    DeviceProfile blackwell = make({10, 0}, "B200, GB200", 148, 232448, 233472);
     blackwell.native_fp8 = true;
     blackwell.warpgroup_mma = true;  // modelled with the sm_90 family (tcgen05 details are not)
     blackwell.block_scaled_mma = true;
     blackwell.kernel_model = "sm100-tcgen05.p128";
     blackwell.block_scaled_kernel_models = true;
+    peaks(blackwell, "B200 (HGX)", 2250, 4500, 9000);
     p.push_back(blackwell);
-    DeviceProfile rtx50 = make("sm_120", "RTX 5090, RTX PRO 6000", 120, 170, 101376, 102400);
+    DeviceProfile rtx50 = make({12, 0}, "RTX 5090, RTX PRO 6000", 170, 101376, 102400);
     rtx50.native_fp8 = true;
     rtx50.block_scaled_mma = true;  // mma.sync with block scales: no model here, so "fp32"
+    rtx50.peak_part = "none recorded";
     p.push_back(rtx50);
-    DeviceProfile cpu = make("cpu", "the emulated backend, unconstrained", 0, 2, 1 << 30, 1 << 30);
+    DeviceProfile cpu = make({0, 0}, "the emulated backend, unconstrained", 2, 1 << 30, 1 << 30);
+    cpu.name = "cpu";
     cpu.native_fp8 = true;
     cpu.block_scaled_mma = true;
     cpu.global_alignment_bytes = 1;
     cpu.unconstrained = true;
+    cpu.peak_part = "none (CPU emulation)";
     p.push_back(cpu);
     return p;
   }();
   return profiles;
+}
+
+const DeviceProfile* device_profile_for_capability(ComputeCapability c, std::string* why) {
+  const DeviceProfile* best = nullptr;
+  std::string known;
+  for (const DeviceProfile& p : builtin_device_profiles()) {
+    if (p.unconstrained) continue;
+    known += (known.empty() ? "" : ", ") + p.name;
+    if (p.capability.major == c.major && p.capability <= c && (!best || best->capability < p.capability)) best = &p;
+  }
+  if (!best && why)
+    *why = "no device profile for compute capability " + std::to_string(c.major) + "." + std::to_string(c.minor) +
+           " (" + capability_name(c) + "): fp8check has profiles for " + known +
+           " (add a row to builtin_device_profiles, harness/configs/device_profile.cpp)";
+  return best;
+}
+
+double DeviceProfile::peak_tflops(ElementType a, ElementType b) const {
+  if (a.is_integer() || b.is_integer()) return 0;  // integer MMA peaks are not recorded
+  const int bits = std::max(a.bits(), b.bits());
+  if (bits <= 4) return peak_tflops_fp4;
+  if (bits <= 8) return peak_tflops_fp8;
+  return peak_tflops_16;
 }
 
 const DeviceProfile& find_device_profile(std::string_view name) {
@@ -74,29 +114,6 @@ const DeviceProfile& find_device_profile(std::string_view name) {
     known += (known.empty() ? "" : ", ") + p.name + " (" + p.examples + ")";
   }
   throw InputError("unknown device '" + std::string(name) + "': expected one of " + known);
-}
-
-std::string DeviceProfile::why_unsupported(ElementType t) const {
-  if (unconstrained) return t.kind == ElementType::Kind::floating && t.format == Format::e8m0fnu ? "e8m0fnu is a scale format, not an operand type" : "";
-  const std::string device = name + " (" + examples + ")";
-  if (t.is_integer()) return "";  // mma.sync s8/s4 exist on every profile here (sm_80+)
-  const Format f = t.format;
-  if (f == Format::bf16 || f == Format::fp16) return "";
-  const bool mx_element = f == Format::e2m1fn || f == Format::e2m3fn || f == Format::e3m2fn;
-  if (mx_element)
-    return block_scaled_mma ? "" : std::string(format_name(f)) + " needs block-scaled MMA (sm_100/sm_120); " + device +
-                                       " has none";
-  if (f == Format::e8m0fnu) return "e8m0fnu is a scale format, not an operand type";
-  if (native_fp8 && (f == Format::e4m3fn || f == Format::e5m2)) return "";
-  for (Format s : software_fp8_formats)
-    if (s == f) return "";
-  std::string msg = std::string(format_name(f)) + " needs native FP8 MMA (sm_89+ for e4m3fn/e5m2); " + device;
-  if (f == Format::e4m3fnuz || f == Format::e5m2fnuz || f == Format::e4m3b11fnuz)
-    msg = std::string(format_name(f)) + " is not an NVIDIA tensor-core type; " + device;
-  if (software_fp8_formats.empty()) return msg + " supports e4m3fn and e5m2";
-  std::string list;
-  for (Format s : software_fp8_formats) list += (list.empty() ? "" : ", ") + std::string(format_name(s));
-  return msg + " supports only " + list + " (Triton's software conversion)";
 }
 
 }  // namespace fp8check

@@ -34,7 +34,7 @@ bool block_k_fits_scales(int block_k, int scale_k, const DeviceProfile& d) {
 // Bytes of `elements` elements of type t (4-bit types pack two per byte).
 std::int64_t operand_bytes(ElementType t, std::int64_t elements) { return ceil_div(elements * t.bits(), 8); }
 
-// The config space of each kernel family (what a JIT or template library would instantiate).
+// The config space of each MMA path (what a JIT or template library would instantiate).
 std::vector<GemmConfig> config_space(const GemmDesc& p, const DeviceProfile& d) {
   std::vector<GemmConfig> out;
   const bool wg = uses_warpgroup_mma(d);
@@ -120,11 +120,11 @@ Shape tile_shape(const GemmDesc& p, const GemmConfig& c) {
 
 }  // namespace
 
-std::string why_gemm_unsupported(const GemmDesc& p, const DeviceProfile& d) {
+std::string why_gemm_unsupported(const GemmDesc& p, const DeviceProfile& d, KernelFamily family) {
   p.validate();
   const std::string device = d.name + " (" + d.examples + ")";
   for (const ElementType* t : {&p.a_type, &p.b_type})
-    if (std::string why = d.why_unsupported(*t); !why.empty()) return why;
+    if (std::string why = why_family_unsupported(family, d, *t); !why.empty()) return why;
   const bool low_precision = p.a_type.bits() < 16 || p.b_type.bits() < 16;
   if (low_precision && !d.unconstrained && (!p.a_k_major || !p.b_k_major))
     return "layout " + p.layout() + ": " + p.a_type.name() + "x" + p.b_type.name() +
@@ -228,11 +228,11 @@ ConfigVerdict evaluate_gemm_config(const GemmDesc& p, const DeviceProfile& d, co
   return v;
 }
 
-GemmSelection select_gemm_configs(const GemmDesc& p, const DeviceProfile& d) {
-  if (std::string why = why_gemm_unsupported(p, d); !why.empty())
+GemmSelection select_gemm_configs(const GemmDesc& p, const DeviceProfile& d, KernelFamily family) {
+  if (std::string why = why_gemm_unsupported(p, d, family); !why.empty())
     throw InputError("GEMM " + p.shape_id() + " is not supported on " + d.name + ": " + why);
   GemmSelection sel;
-  sel.kernel_family = uses_warpgroup_mma(d) ? "wgmma-tma" : "mma-sync";
+  sel.mma_path = uses_warpgroup_mma(d) ? "wgmma-tma" : "mma-sync";
   for (const GemmConfig& c : config_space(p, d)) {
     ConfigVerdict v = evaluate_gemm_config(p, d, c);
     if (v.fits) sel.candidates.push_back(std::move(v.candidate));

@@ -15,6 +15,7 @@
 
 #include "harness/configs/device_profile.hpp"
 #include "harness/configs/gemm_config.hpp"
+#include "harness/configs/kernel_family.hpp"
 #include "harness/problem/gemm_desc.hpp"
 
 namespace fp8check {
@@ -35,17 +36,21 @@ struct RejectedConfig {
 };
 
 struct GemmSelection {
-  std::string kernel_family;  // "wgmma-tma" (sm_90, sm_100) or "mma-sync" (sm_80..sm_89, sm_120)
+  std::string mma_path;  // "wgmma-tma" (sm_90, sm_100) or "mma-sync" (sm_80..sm_89, sm_120)
   std::vector<ConfigCandidate> candidates;  // ranked, best first; never empty
   std::vector<RejectedConfig> rejected;
 };
 
-// Empty when the device can run the problem; otherwise the constraint it violates and
-// what would fix it, e.g. "K = 129: K-major e4m3fn rows must be 16-byte aligned (K % 16 == 0): pad K to 144".
-std::string why_gemm_unsupported(const GemmDesc& problem, const DeviceProfile& device);
+// Empty when kernels of `family` can run the problem on the device; otherwise the
+// constraint it violates and what would fix it, e.g. "K = 129: K-major e4m3fn rows must be
+// 16-byte aligned (K % 16 == 0): pad K to 144". Operand types follow the family's table
+// (kernel_family.hpp); layout and alignment rules are the device's.
+std::string why_gemm_unsupported(const GemmDesc& problem, const DeviceProfile& device,
+                                 KernelFamily family = KernelFamily::tensor_core);
 
 // Throws InputError with why_gemm_unsupported() for an unsupported problem.
-GemmSelection select_gemm_configs(const GemmDesc& problem, const DeviceProfile& device);
+GemmSelection select_gemm_configs(const GemmDesc& problem, const DeviceProfile& device,
+                                  KernelFamily family = KernelFamily::tensor_core);
 
 // Evaluates one given config (config = explicit in suites): a candidate, or the reason it is rejected.
 struct ConfigVerdict {

@@ -121,6 +121,8 @@ class PluginBackend final : public Backend {
   std::string refuse_options() const {
     if (!options_.fault.empty() && options_.fault != "none")
       return who() + " has no injected faults (fault " + options_.fault + " is the emulated backend's)";
+    if (options_.fast_accum || options_.algorithm != 0)
+      return who() + ": the plug-in ABI has no fast_accum or algorithm option (they are cuBLASLt's)";
     return "";
   }
 

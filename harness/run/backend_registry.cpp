@@ -27,12 +27,17 @@ struct Registry {
   std::map<std::string, BackendFactory, std::less<>> factories;
   Registry() {
     factories["emulated"] = make_emulated_backend;
-    for (const char* gpu : {"cuda", "cublaslt"}) {
-      factories[gpu] = [name = std::string(gpu)](const BackendOptions&) {
-        return std::make_unique<UnavailableBackend>(
-            name, "fp8check has no " + name + " kernels yet: this backend is named so suites can list GPU cases (docs/backends.md)");
-      };
-    }
+    factories["cuda"] = [](const BackendOptions&) {
+      return std::make_unique<UnavailableBackend>(
+          "cuda", "fp8check has no cuda kernels yet: this backend is named so suites can list GPU cases (docs/backends.md)");
+    };
+    // A program built with CUDA replaces this with the real backend
+    // (kernels/cuda/cublaslt/cublaslt_backend.hpp, register_cublaslt_backend).
+    factories["cublaslt"] = [](const BackendOptions&) {
+      return std::make_unique<UnavailableBackend>(
+          "cublaslt", "the cublaslt backend is not built into this program (CPU-only build: FP8CHECK_ENABLE_CUDA=OFF "
+                      "or no CUDA toolkit; docs/gpu-validation.md)");
+    };
   }
 };
 

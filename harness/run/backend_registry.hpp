@@ -1,6 +1,8 @@
-// Backends by name. The built-in ones (emulated; cuda and cublaslt where built) are
-// registered here; a plug-in (harness/plugin) or a program linking fp8check registers its
-// own with register_backend before running a suite.
+// Backends by name. Registered here: emulated, and the names cuda and cublaslt, whose
+// cases skip with the reason until a program registers the real backend (the fp8check
+// program built with CUDA registers cublaslt: kernels/cuda/cublaslt/cublaslt_backend.hpp).
+// A plug-in (harness/plugin) or a program linking fp8check registers its own with
+// register_backend before running a suite.
 #pragma once
 
 #include <functional>

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "harness/configs/device_profile.hpp"
+#include "harness/configs/kernel_family.hpp"
 #include "harness/generate/distributions.hpp"
 #include "harness/problem/gemm_desc.hpp"
 #include "harness/quantize/recipe.hpp"
@@ -32,6 +33,13 @@ struct GemmCase {
   int ld_pad = 0;
   std::string epilogue = "plain";
   std::int64_t masked_valid_rows = -1;  // -1: all rows valid
+  std::string family = "auto";  // the kernel family whose capability table gates the case
+  bool fast_accum = false;      // FP8 fast accumulation (cuBLASLt FAST_ACCUM)
+  int algorithm = 0;            // index into the library's heuristic results
+
+  // The family whose table decides which operand types the case's device runs: the axis
+  // value, or for "auto" the backend's (kernel_family_of_backend).
+  KernelFamily kernel_family() const;
 
   // Throws InputError naming the axis and what is expected.
   static GemmCase from_params(const CaseParams& params);

@@ -6,9 +6,10 @@ namespace fp8check {
 
 ConfigChoice<GemmConfig> choose_gemm_config(const GemmCase& c, const DeviceProfile& run_device) {
   const DeviceProfile& device = c.device == "suite" ? run_device : find_device_profile(c.device);
+  const KernelFamily family = c.kernel_family();
   return choose_config<GemmConfig>(
-      c.config, c.config == "auto" || c.config == "orders", why_gemm_unsupported(c.desc, device), device,
-      [&] { return select_gemm_configs(c.desc, device).candidates.front().config; }, parse_gemm_config,
+      c.config, c.config == "auto" || c.config == "orders", why_gemm_unsupported(c.desc, device, family), device,
+      [&] { return select_gemm_configs(c.desc, device, family).candidates.front().config; }, parse_gemm_config,
       [&](const GemmConfig& config) { return evaluate_gemm_config(c.desc, device, config); });
 }
 

@@ -36,9 +36,9 @@ OpSchema gemm_schema(const DeviceProfile& device) {
     const GemmCase g = GemmCase::from_params(params);
     const DeviceProfile& d = g.device == "suite" ? device : find_device_profile(g.device);
     std::vector<std::string> ids;
-    if (!why_gemm_unsupported(g.desc, d).empty()) return std::vector<std::string>{"auto"};
+    if (!why_gemm_unsupported(g.desc, d, g.kernel_family()).empty()) return std::vector<std::string>{"auto"};
     std::vector<std::tuple<int, int, SplitKReduction>> seen;
-    for (const ConfigCandidate& cand : select_gemm_configs(g.desc, d).candidates) {
+    for (const ConfigCandidate& cand : select_gemm_configs(g.desc, d, g.kernel_family()).candidates) {
       const auto order = std::make_tuple(cand.config.block_k, cand.config.split_k, cand.config.reduction);
       if (std::find(seen.begin(), seen.end(), order) != seen.end()) continue;
       seen.push_back(order);

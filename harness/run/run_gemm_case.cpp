@@ -40,8 +40,8 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   const ToleranceSettings tol = apply_tolerance_overrides(ctx.tolerance, input.tolerance_overrides);
   result.backend = c.backend;
 
-  const std::unique_ptr<Backend> backend =
-      make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)), ctx.threads, input.id});
+  const std::unique_ptr<Backend> backend = make_backend(c.backend, {c.model.id(), std::string(gemm_fault_name(c.fault)),
+                                                                     ctx.threads, input.id, c.fast_accum, c.algorithm});
   result.deterministic = backend->deterministic();
   if (std::string why = backend->why_unavailable(); !why.empty()) return mark_skipped(result, why);
   const ConfigChoice<GemmConfig> choice = choose_gemm_config(c, *ctx.device);
@@ -107,6 +107,8 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
                                                 in.a_dequantized, scale_max(in.qa), in.b_dequantized, b_scale);
   }
   judge_gemm(c, in, ref, out, bound, tol, baseline ? &*baseline : nullptr, result, timer);
+  // What the kernel measured about its own run (device backends: tflops, peak_fraction).
+  for (const auto& [name, value] : out.metrics) result.metrics[name] = value;
 
   // Checks on the whole output, after the statistics: a failing one fails a passing case.
   auto add_check = [&](Check check, const std::string& reason) {

@@ -41,7 +41,9 @@ class EmulatedBackend final : public Backend {
         attention_model_(parse_model<AttentionKernelModel>(o.kernel_model, parse_attention_kernel_model,
                                                            attention_model_error_)),
         fault_(o.fault.empty() ? "none" : o.fault),
-        threads_(o.threads) {
+        threads_(o.threads),
+        fast_accum_(o.fast_accum),
+        algorithm_(o.algorithm) {
     if (!model_ && !attention_model_)
       throw InputError(gemm_model_error_ + "; as an attention kernel model: " + attention_model_error_);
     if (threads_ < 0) throw InputError("emulated backend: threads = " + std::to_string(threads_) + ", expected >= 0");
@@ -58,6 +60,10 @@ class EmulatedBackend final : public Backend {
   std::string can_implement(const GemmArguments&) const override {
     if (fault_ != "none" && !is_gemm_fault()) return "fault " + fault_ + " is not a GEMM kernel fault";
     if (!model_) return "the emulated GEMM has no such accumulation model: " + gemm_model_error_;
+    if (fast_accum_)
+      return "the emulated backend accumulates as the accumulation axis says (a kernel model without .pN: no "
+             "promotion); fast_accum is a device library's switch";
+    if (algorithm_ != 0) return "the emulated backend has one algorithm (0); algorithm " + std::to_string(algorithm_) + " is a device library's";
     return "";
   }
   std::string can_implement(const AttentionArguments& args) const override {
@@ -108,6 +114,8 @@ class EmulatedBackend final : public Backend {
   std::optional<AttentionKernelModel> attention_model_;
   std::string fault_;
   int threads_;
+  bool fast_accum_;
+  int algorithm_;
 };
 
 }  // namespace
