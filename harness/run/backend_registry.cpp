@@ -5,6 +5,9 @@
 
 #include "harness/core/error.hpp"
 #include "kernels/emulated/emulated_backend.hpp"
+#if FP8CHECK_HAVE_CUDA
+#include "kernels/cuda/own/cuda_backend.hpp"
+#endif
 
 namespace fp8check {
 namespace {
@@ -33,6 +36,9 @@ struct Registry {
             name, "fp8check has no " + name + " kernels yet: this backend is named so suites can list GPU cases (docs/backends.md)");
       };
     }
+#if FP8CHECK_HAVE_CUDA
+    factories["cuda"] = cuda_own::make_cuda_backend;  // fp8check's own kernels (docs/cuda-kernels.md)
+#endif
   }
 };
 
