@@ -193,6 +193,16 @@ FP8C_HD_INLINE double fold_amax(const ConventionArith& c, double amax, double x)
   return a > amax ? a : amax;
 }
 
+// A block's amax as fold_amax over its elements gives it, from the exact max |x| over its
+// non-NaN elements and whether it holds a NaN: fl32 is monotone, so the largest |fl32(x)|
+// is fl32 of the largest |x|; a NaN element then decides what fold_amax decides for it.
+// The maximum is order-free, so a parallel reduction (the CUDA quantize kernels) gives it.
+FP8C_HD_INLINE double finish_block_amax(const ConventionArith& c, double exact_max, bool has_nan) {
+  if (c.source == ScaleSource::exact) return exact_max;
+  const double rounded = fold_amax(c, 0, exact_max);
+  return has_nan ? fold_amax(c, rounded, detail::double_from_bits(0x7FF8000000000000ull)) : rounded;
+}
+
 // One block's fp32 scale pair from its amax (for delayed recipes: the history's, 0 when
 // there is none) and the element maximum (already divided by 2^margin for delayed).
 FP8C_HD_INLINE Fp32BlockScale fp32_block_scale(const ConventionArith& c, double amax, double format_max,

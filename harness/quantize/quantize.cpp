@@ -82,9 +82,8 @@ double block_amax(const Eigen::Ref<const MatrixD>& x, const ScaleLayout& l, std:
 }
 
 // The same value, faster: the exact fold in four independent chains (a maximum that
-// ignores NaN does not depend on the order it is taken in), and for the fp32 conventions
-// that maximum rounded once: fl32 is monotone, so the largest |fl32(x)| is fl32 of the
-// largest |x|; a NaN element then decides what fold_amax decides for it.
+// ignores NaN does not depend on the order it is taken in), finished by the convention
+// (convention_math.hpp's finish_block_amax, which the CUDA quantize kernels share).
 double block_amax_fast(const Eigen::Ref<const MatrixD>& x, const ScaleLayout& l, std::int64_t gi, std::int64_t gj,
                        const ConventionArith& arith) {
   const ConventionArith exact{};
@@ -106,9 +105,7 @@ double block_amax_fast(const Eigen::Ref<const MatrixD>& x, const ScaleLayout& l,
     }
   }
   const double amax = fold_amax(exact, fold_amax(exact, m[0], m[1]), fold_amax(exact, m[2], m[3]));
-  if (arith.source == ScaleSource::exact) return amax;
-  const double rounded = fold_amax(arith, 0, amax);
-  return nan ? fold_amax(arith, rounded, std::numeric_limits<double>::quiet_NaN()) : rounded;
+  return finish_block_amax(arith, amax, nan);
 }
 
 }  // namespace
@@ -127,6 +124,18 @@ void check_convention(const Recipe& recipe, const ScalePolicy& policy) {
   if (convention_arith(c).unit_scale_for_degenerate_amax && policy.zero_block != ZeroBlockScale::one)
     throw InputError("convention " + name + " gives all-zero blocks the scale 1 (compute_scale_from_amax): " +
                      "expected zero-block scale one");
+}
+
+ScaleLayout check_quantize_arguments(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options) {
+  recipe.validate();
+  if (x.rows() < 1 || x.cols() < 1)
+    throw InputError("quantize with " + recipe.name() + ": the input is " + std::to_string(x.rows()) + "x" +
+                     std::to_string(x.cols()) + ": expected at least one element");
+  check_options(x, recipe, options);
+  const ScaleLayout layout =
+      make_scale_layout(x.rows(), x.cols(), recipe.block, options.order, scale_type_bytes(recipe.scale_type()));
+  check_shape(x, recipe, options, layout);
+  return layout;
 }
 
 std::string_view nan_policy_name(NanPolicy p) { return p == NanPolicy::propagate ? "propagate" : "reject"; }
@@ -168,15 +177,9 @@ bool simd_scaling_available() {
 
 QuantizedMatrix quantize_blocks(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options,
                                 bool bulk) {
-  recipe.validate();
-  if (x.rows() < 1 || x.cols() < 1)
-    throw InputError("quantize with " + recipe.name() + ": the input is " + std::to_string(x.rows()) + "x" +
-                     std::to_string(x.cols()) + ": expected at least one element");
-  check_options(x, recipe, options);
+  const ScaleLayout layout = check_quantize_arguments(x, recipe, options);
   const ScalePolicy& policy = options.scale;
   const ScaleType type = recipe.scale_type();
-  const ScaleLayout layout = make_scale_layout(x.rows(), x.cols(), recipe.block, options.order, scale_type_bytes(type));
-  check_shape(x, recipe, options, layout);
 
   QuantizedMatrix q{recipe, CodeMatrix(x.rows(), x.cols()), ScaleTensor::zeros(layout, type, policy.meaning), {}};
   double format_max = policy.format_max.value_or(recipe.element.max_magnitude());

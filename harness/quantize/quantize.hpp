@@ -60,6 +60,10 @@ double tensor_amax(Eigen::Ref<const MatrixD> x);
 // whole blocks under require_full_blocks, and NaN under NanPolicy::reject.
 QuantizedMatrix quantize(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options = {});
 
+// The checks quantize() makes before it reads an element (the errors above); returns the
+// scale layout. A device quantizer (the cuda backend) makes the same checks first.
+ScaleLayout check_quantize_arguments(Eigen::Ref<const MatrixD> x, const Recipe& recipe, const QuantizeOptions& options);
+
 // InputError unless the policy's convention (quant_convention.hpp) fits the recipe: a
 // valid amax floor; a convention other than exact needs fp32 scales (not MX, NVFP4 or
 // integer groups); transformer-engine needs the zero-block scale one. quantize() checks

@@ -5,6 +5,9 @@
 
 #include "harness/core/error.hpp"
 #include "kernels/emulated/emulated_backend.hpp"
+#if FP8CHECK_HAVE_CUDA
+#include "kernels/cuda/own/cuda_backend.hpp"
+#endif
 
 namespace fp8check {
 namespace {
@@ -27,17 +30,18 @@ struct Registry {
   std::map<std::string, BackendFactory, std::less<>> factories;
   Registry() {
     factories["emulated"] = make_emulated_backend;
-    factories["cuda"] = [](const BackendOptions&) {
-      return std::make_unique<UnavailableBackend>(
-          "cuda", "fp8check has no cuda kernels yet: this backend is named so suites can list GPU cases (docs/backends.md)");
-    };
-    // A program built with CUDA replaces this with the real backend
-    // (kernels/cuda/cublaslt/cublaslt_backend.hpp, register_cublaslt_backend).
-    factories["cublaslt"] = [](const BackendOptions&) {
-      return std::make_unique<UnavailableBackend>(
-          "cublaslt", "the cublaslt backend is not built into this program (CPU-only build: FP8CHECK_ENABLE_CUDA=OFF "
-                      "or no CUDA toolkit; docs/gpu-validation.md)");
-    };
+    // The GPU backends keep their names in a CPU-only build, so suites can list GPU cases;
+    // their cases skip with the reason. A build with CUDA has the real ones: cuda here,
+    // cublaslt through register_cublaslt_backend (kernels/cuda/cublaslt/cublaslt_backend.hpp).
+    for (const char* gpu : {"cuda", "cublaslt"})
+      factories[gpu] = [name = std::string(gpu)](const BackendOptions&) {
+        return std::make_unique<UnavailableBackend>(
+            name, "the " + name + " backend is not built into this program (CPU-only build: FP8CHECK_ENABLE_CUDA=OFF or "
+                  "no CUDA toolkit; docs/backends.md)");
+      };
+#if FP8CHECK_HAVE_CUDA
+    factories["cuda"] = cuda_own::make_cuda_backend;  // fp8check's own kernels (docs/cuda-kernels.md)
+#endif
   }
 };
 

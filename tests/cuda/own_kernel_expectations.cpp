@@ -1,0 +1,18 @@
+// Prints, for the static check (own_kernels_static_check.sh), one line per instantiated own
+// GEMM kernel: symbol, shared-memory model, path, the static shared memory ptxas must report
+// (the layout's total, or 0 for kernels above the 48 KiB static limit, which take it as
+// dynamic shared memory), the selector's shared-memory model for its config, and the
+// register limit of the profile whose model it follows.
+#include <iostream>
+
+#include "tests/cuda/own_kernel_table.hpp"
+
+int main() {
+  using namespace fp8check;
+  for (const cuda_index::OwnGemmKernel& k : cuda_index::own_gemm_kernels()) {
+    const ConfigVerdict v = test::selector_verdict(k);
+    std::cout << k.symbol() << ' ' << cuda_index::smem_family_name(k.family) << ' ' << cuda_index::gemm_path_name(k.path)
+              << ' ' << (k.static_smem() ? k.smem().total : 0) << ' ' << (v.fits ? v.candidate.smem_bytes : -1) << ' '
+              << test::profile_of(k.family).max_regs_per_thread << ' ' << k.smem().total << '\n';
+  }
+}
