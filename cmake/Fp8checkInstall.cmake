@@ -91,6 +91,7 @@ install(FILES include/fp8check/plugin.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/
 
 # The package config: the dependencies the static libraries link, then the targets.
 set(FP8CHECK_CONFIG_WITH_BLAS ${FP8CHECK_REFERENCES_WITH_BLAS})
+set(FP8CHECK_CONFIG_WITH_CUDA ${FP8CHECK_HAVE_CUDA})
 set(FP8CHECK_CONFIG_HDF5_LIBRARIES ${HDF5_C_LIBRARIES})
 configure_package_config_file(cmake/fp8checkConfig.cmake.in ${PROJECT_BINARY_DIR}/fp8checkConfig.cmake
                               INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/fp8check)

@@ -93,10 +93,10 @@ class ExamplePythonTest(unittest.TestCase):
         self.assertIn("bits equal to emulated fp32: ", verify.stdout)
         r = results(os.path.join(out, "results.h5"))
         self.assertTrue(all(op == "gemm" for op, v, _, _ in r.values() if v != "pass"))
-        bad = subprocess.run([FP8CHECK, "verify", self.cases, outputs, "--kernel-model", "tc99q"],
+        bad = subprocess.run([FP8CHECK, "verify", self.cases, outputs, "--kernel-model", "nonesuch"],
                              capture_output=True, text=True)
         self.assertEqual(bad.returncode, 2)
-        self.assertIn("unknown accumulation model 'tc99q'", bad.stderr)
+        self.assertIn("unknown kernel model 'nonesuch'", bad.stderr)
 
 if __name__ == "__main__":
     FP8CHECK, EXAMPLE = sys.argv[1], sys.argv[2]
