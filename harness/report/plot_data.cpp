@@ -185,7 +185,9 @@ PlottedCases k_sweep_cases(const PlottedCases& cases) {
   const auto key_of = [](const CaseResult& c) {
     const bool by_accumulation = find_param(c, kPlotParams.accumulation).has_value();
     std::string key = c.op;
-    for (const auto& [name, value] : c.params) {
+    for (const auto& param : c.params) {
+      const std::string& name = param.first;  // named variables: clang 14 cannot capture a structured binding
+      const std::string& value = param.second;
       const auto in = [&](const std::vector<std::string_view>& names) {
         return std::find(names.begin(), names.end(), name) != names.end();
       };
