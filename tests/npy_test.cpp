@@ -287,7 +287,9 @@ TEST_F(FilesInTempDir, OnlyRegularFilesAreEverReplaced) {
       {dir_ / "fifo_link", "is a symbolic link to a FIFO (named pipe)"},
       {dir_ / "dangling", "is a symbolic link to " + (dir_ / "nowhere").string() + ", which does not exist"},
   };
-  for (const auto& [target, what] : refused) {
+  for (const auto& entry : refused) {
+    const fs::path& target = entry.first;  // named variables: clang 14 cannot capture a structured binding
+    const std::string& what = entry.second;
     expect_input_error([&] { write_npy(target, sample(NpyDtype::uint8, {1})); },
                        {target.string() + ": " + what, "expected a regular file or a new name"});
     expect_input_error([&] { check_output_path(target); }, {target.string() + ": " + what});

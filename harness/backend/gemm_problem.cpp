@@ -58,4 +58,22 @@ void GemmOutput::prepare_for(const GemmProblem& p) {
   bits.assign(static_cast<std::size_t>(batches * rows * cols), 0u);
 }
 
+std::vector<GemmRowUnit> gemm_row_units(const GemmProblem& p) {
+  std::vector<GemmRowUnit> units;
+  switch (p.kind) {
+    case GemmKind::dense: units.push_back({0, 0, 0, p.m}); break;
+    case GemmKind::batched:
+      for (std::int64_t g = 0; g < p.groups; ++g) units.push_back({g, g, 0, p.m});
+      break;
+    case GemmKind::grouped_contiguous:
+      for (std::int64_t g = 0; g < p.groups; ++g)
+        units.push_back({0, g, p.group_row_offsets[g], p.group_row_offsets[g + 1] - p.group_row_offsets[g]});
+      break;
+    case GemmKind::grouped_masked:
+      for (std::int64_t g = 0; g < p.groups; ++g) units.push_back({0, g, g * p.m, p.masked_m[g]});
+      break;
+  }
+  return units;
+}
+
 }  // namespace fp8check

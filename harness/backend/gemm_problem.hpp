@@ -49,6 +49,17 @@ struct GemmProblem {
   void validate() const;
 };
 
+// The rows a GEMM writes, as units of one A/C/D matrix and one B matrix (the table above):
+// dense one unit, batched one per batch, grouped one per group (masked: its valid rows).
+// Every kernel walks these; kernels/emulated and kernels/cuda split them further.
+struct GemmRowUnit {
+  std::int64_t a_batch = 0;    // matrix of A, C and D (batched: the batch), else 0
+  std::int64_t b_batch = 0;    // matrix of B (batched: the batch; grouped: the group)
+  std::int64_t row_begin = 0;  // first stored row of A, C and D
+  std::int64_t rows = 0;
+};
+std::vector<GemmRowUnit> gemm_row_units(const GemmProblem& p);
+
 // The kernel's result: element codes in the output type (fp32 as its bit pattern,
 // bf16/fp16 as 16-bit codes, e4m3fn as 8-bit codes), row-major, batches x rows x cols.
 struct GemmOutput {

@@ -40,20 +40,10 @@ void with_loader(const GemmOperand& op, const DecodeTable& table, Fn&& fn) {
 
 std::vector<RowUnit> row_units(const GemmProblem& p, GemmFault fault) {
   std::vector<RowUnit> units;
-  switch (p.kind) {
-    case GemmKind::dense: units.push_back({0, 0, 0, p.m, 0}); break;
-    case GemmKind::batched:
-      for (std::int64_t g = 0; g < p.groups; ++g) units.push_back({g, g, 0, p.m, 0});
-      break;
-    case GemmKind::grouped_contiguous:
-      for (std::int64_t g = 0; g < p.groups; ++g)
-        units.push_back({0, g, p.group_row_offsets[g], p.group_row_offsets[g + 1] - p.group_row_offsets[g], 0});
-      break;
-    case GemmKind::grouped_masked:
-      for (std::int64_t g = 0; g < p.groups; ++g)
-        units.push_back({0, g, g * p.m, fault == GemmFault::padding_rows_read ? p.m : p.masked_m[g], 0});
-      break;
-  }
+  for (const GemmRowUnit& u : gemm_row_units(p))
+    // padding_rows_read: a masked group's padded rows are read as if valid.
+    units.push_back({u.a_batch, u.b_batch, u.row_begin,
+                     fault == GemmFault::padding_rows_read && p.kind == GemmKind::grouped_masked ? p.m : u.rows, 0});
   std::int64_t packed = 0;
   for (RowUnit& u : units) {
     u.packed_row = packed;

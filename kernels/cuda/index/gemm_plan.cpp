@@ -100,22 +100,8 @@ std::string why_no_own_gemm(const GemmArguments& args, SmemFamily family, GemmPa
 }
 
 std::vector<TileRow> make_tile_rows(const GemmProblem& p, int block_m) {
-  std::vector<TileRow> units;
-  switch (p.kind) {
-    case GemmKind::dense: units.push_back({0, 0, 0, p.m, 0}); break;
-    case GemmKind::batched:
-      for (std::int64_t g = 0; g < p.groups; ++g) units.push_back({g, g, 0, p.m, 0});
-      break;
-    case GemmKind::grouped_contiguous:
-      for (std::int64_t g = 0; g < p.groups; ++g)
-        units.push_back({0, g, p.group_row_offsets[g], p.group_row_offsets[g + 1] - p.group_row_offsets[g], 0});
-      break;
-    case GemmKind::grouped_masked:
-      for (std::int64_t g = 0; g < p.groups; ++g) units.push_back({0, g, g * p.m, p.masked_m[g], 0});
-      break;
-  }
   std::vector<TileRow> rows;
-  for (const TileRow& u : units)
+  for (const GemmRowUnit& u : gemm_row_units(p))
     for (std::int64_t r = 0; r < u.rows; r += block_m) rows.push_back({u.a_batch, u.b_batch, u.row_begin, u.rows, r});
   return rows;
 }
