@@ -3,8 +3,8 @@
 // online softmax on a simulated thread block, with Ada's mma.sync models, must give the
 // bits (O, LSE, p_max, saturations) of the emulated attention under the kernel model
 // `sm89-mma` — causal and not, GQA and MQA, partial query tiles and kv blocks, decode
-// (seq_q = 1), causal rows that see no key, head dims 64 and 128, e4m3/e5m2 operands, P
-// e4m3/e5m2/bf16, every output type. Inputs are the pipeline's: keyed (seed, case id,
+// (seq_q = 1), causal rows that see no key, kv splits with both combine orders (and an empty
+// split), head dims 64 and 128, e4m3/e5m2 operands, P e4m3/e5m2/bf16, every output type. Inputs are the pipeline's: keyed (seed, case id,
 // tensor) Philox streams, quantized per tensor or per head. The twin's race checker runs
 // on every case.
 #include <gtest/gtest.h>
@@ -115,7 +115,13 @@ INSTANTIATE_TEST_SUITE_P(
                  "uniform(0,1)"},
         // head dim 128 with 32-key blocks: many rescales of O
         TwinCase{"b1.h2.kv2.sq33.skv96.d128", "e4m3fn.e4m3fn", "e4m3", "bq64.bkv32.s2", "bf16", "normal", "head"},
-        TwinCase{"b1.h2.kv1.sq17.skv129.d128.causal", "e5m2.e4m3fn", "e4m3", "bq64.bkv64.s2", "fp16"}));
+        TwinCase{"b1.h2.kv1.sq17.skv129.d128.causal", "e5m2.e4m3fn", "e4m3", "bq64.bkv64.s2", "fp16"},
+        // kv splits (flash-decoding) and the combine pass: MQA decode, sequential order
+        TwinCase{"b1.h4.kv1.sq2.skv700.d128", "e4m3fn.e4m3fn", "e4m3", "bq64.bkv64.s2.sp4", "fp32"},
+        // causal with splits in tree order: early query tiles see no key of later splits
+        TwinCase{"b1.h2.kv2.sq90.skv200.d64.causal", "e5m2.e5m2", "bf16", "bq64.bkv32.s2.sp5.tree"},
+        // an empty split (2 kv blocks, 3 splits: lse_s = -inf, weight 0)
+        TwinCase{"b1.h1.kv1.sq5.skv64.d64", "e4m3fn.e4m3fn", "e5m2", "bq64.bkv32.s2.sp3", "fp16"}));
 
 // The comparison sees the instruction: the same twin under Hopper's wgmma model (F = 13
 // over 32 products at once, not two halves of 16) gives other bits.
@@ -151,8 +157,8 @@ TEST(AttentionTwin, CanImplementNamesWhatNoKernelRuns) {
   EXPECT_NE(why(86).find("sm_89"), std::string::npos) << why(86);
   pr.args.config = parse_attention_config("bq64.bkv96.s2");
   EXPECT_NE(why(89).find("block_kv 96 has no kernel; block_kv 32, 64, 128"), std::string::npos) << why(89);
-  pr.args.config = parse_attention_config("bq64.bkv64.s2.sp2");
-  EXPECT_NE(why(89).find("splits"), std::string::npos) << why(89);
+  pr.args.config = parse_attention_config("bq64.bkv64.s2.sp2.tree");  // splits: the combine pass
+  EXPECT_EQ(why(89), "");
   pr.args.config = parse_attention_config("bq64.bkv64.s2");
   pr.args.desc.head_dim_v = 32;
   EXPECT_NE(why(89).find("head dims 64/32"), std::string::npos) << why(89);

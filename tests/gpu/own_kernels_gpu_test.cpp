@@ -160,14 +160,14 @@ TEST_F(OwnKernelsGpu, ExactOperandsGiveTheSameBitsOnEveryDevice) {
   EXPECT_EQ(diff.differing, 0) << "of " << diff.compared << "; first " << diff.first;
 }
 
-// Attention: GQA causal prefill with partial tiles, MQA decode, bf16 P; the twin under
+// Attention: GQA causal prefill with partial tiles, MQA decode with kv splits, bf16 P; the twin under
 // Ada's models (and, on sm_90+, Hopper's wgmma models as a second candidate).
 TEST_F(OwnKernelsGpu, AttentionBitsOfTheKernelModel) {
   if (device_.sm < 89) GTEST_SKIP() << "fp8check's own attention kernel needs sm_89+; this device is " << device_.name;
   struct Case {
     const char *shape, *formats, *p, *config, *output;
   } cases[] = {{"b1.h4.kv2.sq130.skv333.d128.causal", "e4m3fn.e4m3fn", "e4m3", "bq64.bkv64.s2", "bf16"},
-               {"b2.h4.kv1.sq1.skv1000.d64", "e4m3fn.e5m2", "e5m2", "bq64.bkv128.s2", "fp32"},
+               {"b2.h4.kv1.sq1.skv1000.d64", "e4m3fn.e5m2", "e5m2", "bq64.bkv128.s2.sp4", "fp32"},
                {"b1.h4.kv4.sq130.skv257.d64", "e5m2.e4m3fn", "bf16", "bq64.bkv32.s2", "fp16"}};
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.shape) + " " + c.formats + " p " + c.p + " " + c.config + " on " + device_.name);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "harness/core/error.hpp"
+#include "kernels/cuda/index/attention_program.hpp"  // AttentionCombineProgram
 
 namespace fp8check::cuda_index {
 namespace {
@@ -48,6 +49,10 @@ std::string OwnAttentionKernel::symbol() const {
          std::to_string(stages) + (p_bf16 ? "_pbf16" : "_pe4m3");
 }
 
+std::string OwnAttentionKernel::combine_symbol() const {
+  return "fp8check_attention_combine_d" + std::to_string(head_dim);
+}
+
 int OwnAttentionKernel::threads() const {
   return AttentionTile<64, 32, 1, false>::threads;  // 64 query rows, one warp per 16: the same for every tile
 }
@@ -80,9 +85,6 @@ std::string why_no_own_attention(const AttentionArguments& args, int sm) {
            ": kernels exist for head dim " + list_of(dims) + " (Q, K and V alike)";
   if (d.p.format != Format::bf16 && !is_fp8(d.p.format))
     return head + "P " + d.p.name() + ": P must be e4m3, e5m2 or bf16";
-  if (args.config.splits != 1)
-    return head + "config " + args.config.id() + ": " + std::to_string(args.config.splits) +
-           " kv splits need a combine pass this kernel does not have (splits = 1 only)";
   if (find_kernel(args) == nullptr) {
     std::vector<int> kvs;
     for (const OwnAttentionKernel& k : table())
@@ -99,6 +101,8 @@ std::string why_no_own_attention(const AttentionArguments& args, int sm) {
     return head + "descales: expected one per batch x head of each operand";
   if (d.q_heads > 65535 || d.batch > 65535)
     return head + "grid: q_heads and batch must be <= 65535 (CUDA's grid y and z)";
+  if (args.config.splits > 1024)
+    return head + "config " + args.config.id() + ": more than 1024 kv splits";
   return "";
 }
 
@@ -134,7 +138,12 @@ AttentionPlan plan_own_attention(const AttentionArguments& args, int sm) {
   p.rounding = attention::p_rounding(d.p.format);
   const int block_q = AttentionTile<64, 32, 1, false>::block_q;
   p.q_tiles = (d.seq_q + block_q - 1) / block_q;
-  plan.grid_x = p.q_tiles;
+  p.head_dim = d.head_dim_qk;
+  p.splits = args.config.splits;
+  p.tree = args.config.combine == SplitCombine::tree;
+  p.kv_blocks = (d.seq_kv + args.config.block_kv - 1) / args.config.block_kv;
+  p.blocks_per_split = (p.kv_blocks + p.splits - 1) / p.splits;  // as attention_emulated.cpp
+  plan.grid_x = p.q_tiles * p.splits;
   plan.grid_y = d.q_heads;
   plan.grid_z = d.batch;
   plan.q_codes = d.batch * d.q_heads * d.seq_q * d.head_dim_qk;
@@ -143,6 +152,9 @@ AttentionPlan plan_own_attention(const AttentionArguments& args, int sm) {
   plan.kv_descales = d.batch * d.kv_heads;
   plan.rows = d.batch * d.q_heads * d.seq_q;
   plan.o_elements = plan.rows * d.head_dim_v;
+  plan.workspace_elements = p.workspace_floats();
+  constexpr int kCombineThreads = AttentionCombineProgram<64>::THREADS;
+  plan.combine_blocks = p.splits > 1 ? (plan.rows + kCombineThreads - 1) / kCombineThreads : 0;
   return plan;
 }
 

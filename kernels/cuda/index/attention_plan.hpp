@@ -23,12 +23,18 @@ namespace fp8check::cuda_index {
   X(128, 64, 2)                         \
   X(128, 128, 1)
 
+// The head dims of the combine pass (kv splits): every head dim of the table.
+#define FP8CHECK_OWN_ATTENTION_COMBINE(X) \
+  X(64)                                   \
+  X(128)
+
 struct OwnAttentionKernel {
   int head_dim = 0, block_kv = 0, stages = 0;
   bool p_bf16 = false;
 
   // The kernel's symbol (extern "C"), e.g. fp8check_attention_d128_bkv64_s2_pe4m3 / _pbf16.
   std::string symbol() const;
+  std::string combine_symbol() const;  // fp8check_attention_combine_d128: the kv splits' second pass
   int threads() const;
   int smem_bytes() const;  // AttentionTile's layout, all dynamic shared memory
   friend bool operator==(const OwnAttentionKernel&, const OwnAttentionKernel&) = default;
@@ -39,13 +45,15 @@ std::span<const OwnAttentionKernel> own_attention_kernels();
 
 // Empty when a kernel runs the arguments on a device of compute capability `sm` (86, 89,
 // 90, ...); otherwise the reason: device below sm_89, Q not FP8, head dims, P format,
-// block_kv, splits, operands missing.
+// block_kv, operands missing.
 std::string why_no_own_attention(const AttentionArguments& args, int sm);
 
 struct AttentionPlan {
   OwnAttentionKernel kernel;
-  AttentionKernelParams params;  // q, k, v and descales point into the arguments; outputs unset
-  std::int64_t grid_x = 0, grid_y = 0, grid_z = 0;  // query tiles, query heads, batch
+  AttentionKernelParams params;  // q, k, v and descales point into the arguments; outputs and workspace unset
+  std::int64_t grid_x = 0, grid_y = 0, grid_z = 0;  // query tiles x kv splits, query heads, batch
+  std::int64_t combine_blocks = 0;                  // the combine kernel (kv splits only): blocks of 128 rows
+  std::int64_t workspace_elements = 0;              // floats (kv splits only)
   std::int64_t q_codes = 0, kv_codes = 0, q_descales = 0, kv_descales = 0;
   std::int64_t o_elements = 0, rows = 0;
   std::int64_t stats_words() const { return grid_x * grid_y * grid_z * kAttentionStatsWords; }

@@ -5,11 +5,11 @@
 // (docs/attention.md, steps 2-6 with "Kernel models"): the products through mma.sync, the
 // softmax through the same host+device numerics (attention_numerics.hpp).
 //
-// Block (x, y, z) = (query tile of 64 rows, query head, batch); the kv head is
-// head / (q_heads / kv_heads) (GQA, MQA). Q's tile is copied once; the kv blocks the
-// tile's rows see are visited from the last to the first (as FlashAttention iterates and
-// the emulated attention defines), K and V of `stages` blocks in flight with cp.async
-// (zero-filled past seq_q and seq_kv). Per kv block (FlashAttention-2, Dao 2023, Algorithm 1;
+// Block (x, y, z) = (query tile of 64 rows + q_tiles · kv split, query head, batch); the kv
+// head is head / (q_heads / kv_heads) (GQA, MQA). Q's tile is copied once; the kv blocks of
+// the split that the tile's rows see are visited from the last to the first (as
+// FlashAttention iterates and the emulated attention defines), K and V of `stages` blocks
+// in flight with cp.async (zero-filled past seq_q and seq_kv). Per kv block (FlashAttention-2, Dao 2023, Algorithm 1;
 // FlashAttention-3's order of the two products, docs/attention.md):
 //  1. S = Q·Kᵀ: per warp 16 rows x block_kv keys, a chain of head_dim/32 m16n8k32 FP8
 //     mma.sync from +0 along the head dim (PTX ISA 9.7.14.5.14), S to shared memory;
@@ -23,7 +23,9 @@
 //     c = O — m16n8k32 FP8 (P and V codes), or m16n8k16 bf16 for a bf16 P (V's codes
 //     widened to bf16 exactly). O stays in the accumulator registers across blocks.
 // Finally O·((1/l)·v_descale) in the output type, the natural-log LSE and the P
-// statistics. A row that sees no key of a block computes it with P = +0: its O is still +0
+// statistics; with kv splits O_s in FP32 and lse_s to a workspace, and a second kernel
+// (AttentionCombineProgram) merges each row's splits by their LSEs (attention_combine.hpp,
+// flash-decoding). A row that sees no key of a block computes it with P = +0: its O is still +0
 // then (blocks are visited from the last and a row sees a prefix of the keys), and an
 // all-zero step gives +0, so it equals the emulated attention, which skips such rows —
 // unless V holds inf or NaN codes there (0·inf): the twin test has no such data.
@@ -37,6 +39,7 @@
 #include "kernels/cuda/index/gemm_block_map.hpp"  // swizzled_offset, tile_chunk
 #include "kernels/cuda/index/gemm_program.hpp"    // FP8C_UNROLL, FP8C_HD_NOINLINE, widen_pair_to_bf16
 #include "kernels/cuda/index/mma_fragments.hpp"
+#include "kernels/emulated/attention_combine.hpp"
 #include "kernels/emulated/attention_numerics.hpp"
 
 namespace fp8check::cuda_index {
@@ -236,9 +239,10 @@ struct AttentionProgram {
     }
   }
 
-  // O / l · v_descale in the output type, the LSE, and the block's P statistics.
+  // O / l · v_descale in the output type and the LSE (with splits: O_s in FP32 and lse_s in
+  // log2 units to the workspace), and the block's P statistics.
   template <class M>
-  FP8C_HD static void finish(M& m, const Params& p, std::int64_t bh, std::int64_t pair, std::int64_t i0,
+  FP8C_HD static void finish(M& m, const Params& p, std::int64_t bh, std::int64_t pair, std::int64_t i0, int split,
                              std::int64_t block_index) {
     const float v_descale = m.ldg(p.v_descale + pair);
     m.each_thread([&](int tid, Regs& r) {
@@ -246,9 +250,11 @@ struct AttentionProgram {
       m.sts(tid, Tile::factor_offset + 4 * tid, attention::float_bits(attention::output_factor(r.l, v_descale)), 4);
       m.sts(tid, Tile::stats_offset + 8 * tid, attention::float_bits(r.p_max), 4);
       m.sts(tid, Tile::stats_offset + 8 * tid + 4, r.saturated, 4);
-      if (i0 + tid < p.seq_q)
-        m.stg(p.lse, bh * p.seq_q + i0 + tid,
-              attention::float_bits(attention::row_lse_log2(r.m, r.l, p.p_offset) * attention::kLn2), 4);
+      if (i0 + tid >= p.seq_q) return;
+      const std::int64_t row = bh * p.seq_q + i0 + tid;
+      const float lse = attention::row_lse_log2(r.m, r.l, p.p_offset);
+      if (p.splits > 1) m.stg(p.split_lse(row), split, attention::float_bits(lse), 4);
+      else m.stg(p.lse, row, attention::float_bits(lse * attention::kLn2), 4);
     });
     m.barrier();
     m.each_thread([&](int tid, Regs& r) {
@@ -258,10 +264,13 @@ struct AttentionProgram {
         const int row = warp_row0(tid) + c.row;
         if (i0 + row >= p.seq_q) continue;
         const float factor = m.ldsf(tid, Tile::factor_offset + 4 * row);
+        const std::int64_t at = bh * p.seq_q + i0 + row;
         FP8C_UNROLL
-        for (int nt = 0; nt < NO; ++nt)
-          m.stg(p.o, (bh * p.seq_q + i0 + row) * D + nt * 8 + c.col, attention_output_code(p.o_type, r.o[nt][i] * factor),
-                4);
+        for (int nt = 0; nt < NO; ++nt) {
+          const float o = r.o[nt][i] * factor;
+          if (p.splits > 1) m.stg(p.split_o(at), split * D + nt * 8 + c.col, attention::float_bits(o), 4);
+          else m.stg(p.o, at * D + nt * 8 + c.col, attention_output_code(p.o_type, o), 4);
+        }
       }
       if (tid != 0) return;
       float p_max = 0.0f;  // P·scale >= 0: the maximum of the rows' maxima
@@ -278,12 +287,19 @@ struct AttentionProgram {
     });
   }
 
-  // One block: query tile x, query head y, batch z.
+  // One block: query tile and split x, query head y, batch z.
   template <class M>
-  FP8C_HD static void run(M& m, const Params& p, std::int64_t q_tile, std::int64_t head, std::int64_t batch) {
+  FP8C_HD static void run(M& m, const Params& p, std::int64_t x, std::int64_t head, std::int64_t batch) {
+    const std::int64_t q_tile = x % p.q_tiles, block_index = (batch * p.q_heads + head) * p.q_tiles * p.splits + x;
+    const int split = static_cast<int>(x / p.q_tiles);
     const std::int64_t i0 = q_tile * BQ, last_row = (p.seq_q < i0 + BQ ? p.seq_q : i0 + BQ) - 1;
     const std::int64_t bh = batch * p.q_heads + head, pair = batch * p.kv_heads + head / (p.q_heads / p.kv_heads);
-    const std::int64_t blocks = (p.visible_keys(last_row) + BKV - 1) / BKV;  // the rows see a prefix of the keys
+    // The split's kv blocks [first, end) that the rows see (they see a prefix of the keys).
+    const std::int64_t first = split * p.blocks_per_split;
+    const std::int64_t seen = (p.visible_keys(last_row) + BKV - 1) / BKV;
+    const std::int64_t split_end = first + p.blocks_per_split < p.kv_blocks ? first + p.blocks_per_split : p.kv_blocks;
+    const std::int64_t end = seen < split_end ? seen : split_end;
+    const std::int64_t blocks = end > first ? end - first : 0;
     const float scale = attention::score_scale_log2(p.scale_log2, m.ldg(p.q_descale + bh), m.ldg(p.k_descale + pair));
 
     m.each_thread([&](int tid, Regs& r) {
@@ -302,12 +318,12 @@ struct AttentionProgram {
     if constexpr (S > 1) {
       for (int s = 0; s < S - 1; ++s)
         m.each_thread([&](int tid, Regs&) {
-          if (s < blocks) copy_kv(m, p, pair, blocks - 1 - s, s, tid);
+          if (s < blocks) copy_kv(m, p, pair, end - 1 - s, s, tid);
           m.commit(tid);
         });
     }
     for (std::int64_t it = 0; it < blocks; ++it) {
-      const std::int64_t block = blocks - 1 - it;  // from the last kv block to the first
+      const std::int64_t block = end - 1 - it;  // from the split's last kv block to its first
       const int stage = static_cast<int>(it % S);
       if constexpr (S == 1) {
         m.each_thread([&](int tid, Regs&) {
@@ -321,7 +337,7 @@ struct AttentionProgram {
         m.barrier();
         const std::int64_t next = it + S - 1;  // into the stage block it - 1 used
         m.each_thread([&](int tid, Regs&) {
-          if (next < blocks) copy_kv(m, p, pair, blocks - 1 - next, static_cast<int>(next % S), tid);
+          if (next < blocks) copy_kv(m, p, pair, end - 1 - next, static_cast<int>(next % S), tid);
           m.commit(tid);
         });
       }
@@ -339,7 +355,32 @@ struct AttentionProgram {
       m.template wait_pending<0>(tid);
     });
     m.barrier();
-    finish(m, p, bh, pair, i0, (bh * p.q_tiles) + q_tile);
+    finish(m, p, bh, pair, i0, split, block_index);
+  }
+};
+
+// The second pass with kv splits (its own kernel, per head dim D), over blocks of 128 rows:
+// each thread merges one row's splits as the emulated attention does (combine_splits, in
+// the config's order), then writes O in the output type and the natural-log LSE. The
+// workspace holds this thread's row only: the combine reads and scratches it directly.
+template <int D>
+struct AttentionCombineProgram {
+  static constexpr int THREADS = 128;
+  struct Regs {};
+
+  template <class M>
+  FP8C_HD static void run(M& m, const AttentionKernelParams& p, std::int64_t row_block) {
+    m.each_thread([&](int tid, Regs&) {
+      const std::int64_t row = row_block * THREADS + tid;
+      if (row >= p.rows()) return;
+      float* weights = p.combine_scratch(row);
+      float* terms = weights + p.splits;
+      float* out = terms + p.splits;
+      const float lse =
+          attention::combine_splits(p.splits, p.split_lse(row), p.split_o(row), D, D, p.tree, out, weights, terms);
+      for (int c = 0; c < D; ++c) m.stg(p.o, row * D + c, attention_output_code(p.o_type, out[c]), 4);
+      m.stg(p.lse, row, attention::float_bits(lse * attention::kLn2), 4);
+    });
   }
 };
 

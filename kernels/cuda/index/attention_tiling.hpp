@@ -36,13 +36,31 @@ struct AttentionKernelParams {
   float p_scale = 1;
   int p_offset = 0;      // log2 of p_scale
   attention::PRounding rounding;
-  std::int64_t q_tiles = 0;  // grid x
+  std::int64_t q_tiles = 0;  // query tiles: grid x = q_tiles · splits
+  std::int64_t head_dim = 0;
+  // KV splits (flash-decoding): split s takes kv blocks [s·blocks_per_split, ..) of the
+  // kv_blocks = ceil(seq_kv / block_kv), as the emulated attention divides them.
+  int splits = 1;
+  bool tree = false;  // the combine's sums: pairwise by levels, or sequential
+  std::int64_t kv_blocks = 0, blocks_per_split = 0;
+  // splits > 1: [rows][splits][head_dim] normalised O_s (fp32), [rows][splits] lse_s (log2),
+  // then per row 2·splits + head_dim floats of the combine's scratch; rows = batch·q_heads·seq_q.
+  float* workspace = nullptr;
 
   // Keys query row i sees: [0, visible_keys(i)), bottom-right aligned (AttentionDesc::visible_keys).
   FP8C_HD std::int64_t visible_keys(std::int64_t i) const {
     if (!causal) return seq_kv;
     const std::int64_t v = i + seq_kv - seq_q + 1;
     return v < 0 ? 0 : (v > seq_kv ? seq_kv : v);
+  }
+  FP8C_HD std::int64_t rows() const { return batch * q_heads * seq_q; }
+  FP8C_HD float* split_o(std::int64_t row) const { return workspace + row * splits * head_dim; }
+  FP8C_HD float* split_lse(std::int64_t row) const { return workspace + rows() * splits * head_dim + row * splits; }
+  FP8C_HD float* combine_scratch(std::int64_t row) const {
+    return workspace + rows() * splits * (head_dim + 1) + row * (2 * splits + head_dim);
+  }
+  FP8C_HD std::int64_t workspace_floats() const {
+    return splits > 1 ? rows() * (splits * (head_dim + 1) + 2 * splits + head_dim) : 0;
   }
 };
 

@@ -37,6 +37,18 @@ __device__ __forceinline__ void attention_entry(const AttentionKernelParams& p) 
   }
 }
 
+template <int D>
+__device__ __forceinline__ void combine_entry(const AttentionKernelParams& p) {
+  if constexpr (attention_compiled_here()) {
+    using Program = AttentionCombineProgram<D>;
+    typename Program::Regs regs;
+    DeviceMachine<typename Program::Regs> m(regs, nullptr, nullptr);
+    Program::run(m, p, blockIdx.x);
+  } else {
+    __trap();
+  }
+}
+
 }  // namespace
 }  // namespace fp8check::cuda_own
 
@@ -48,6 +60,13 @@ __device__ __forceinline__ void attention_entry(const AttentionKernelParams& p) 
 #define FP8C_ATTENTION_KERNELS(d, bkv, s) \
   FP8C_ATTENTION_KERNEL(d, bkv, s, e4m3, false) FP8C_ATTENTION_KERNEL(d, bkv, s, bf16, true)
 FP8CHECK_OWN_ATTENTION_TILES(FP8C_ATTENTION_KERNELS)
+// The kv splits' combine: one thread per row.
+#define FP8C_COMBINE_KERNEL(d)                                                                                  \
+  extern "C" __global__ void __launch_bounds__(fp8check::cuda_index::AttentionCombineProgram<d>::THREADS)      \
+      fp8check_attention_combine_d##d(fp8check::cuda_index::AttentionKernelParams p) {                          \
+    fp8check::cuda_own::combine_entry<d>(p);                                                                    \
+  }
+FP8CHECK_OWN_ATTENTION_COMBINE(FP8C_COMBINE_KERNEL)
 
 namespace fp8check::cuda_own {
 namespace {
@@ -62,14 +81,18 @@ struct KernelEntry {
    reinterpret_cast<const void*>(&fp8check_attention_d##d##_bkv##bkv##_s##s##_p##pname)},
 #define FP8C_ATTENTION_ENTRIES(d, bkv, s) FP8C_ATTENTION_ENTRY(d, bkv, s, e4m3) FP8C_ATTENTION_ENTRY(d, bkv, s, bf16)
 
-const KernelEntry kKernels[] = {FP8CHECK_OWN_ATTENTION_TILES(FP8C_ATTENTION_ENTRIES)};
+#define FP8C_COMBINE_ENTRY(d) \
+  {"fp8check_attention_combine_d" #d, reinterpret_cast<const void*>(&fp8check_attention_combine_d##d)},
 
-const void* find_kernel(const OwnAttentionKernel& k) {
-  const std::string symbol = k.symbol();
+const KernelEntry kKernels[] = {FP8CHECK_OWN_ATTENTION_TILES(FP8C_ATTENTION_ENTRIES)
+                                    FP8CHECK_OWN_ATTENTION_COMBINE(FP8C_COMBINE_ENTRY)};
+
+const void* find_symbol(const std::string& symbol) {
   for (const KernelEntry& e : kKernels)
     if (symbol == e.symbol) return e.function;
   return nullptr;
 }
+const void* find_kernel(const OwnAttentionKernel& k) { return find_symbol(k.symbol()); }
 
 std::string error_text(cudaError_t err) { return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err); }
 
@@ -84,22 +107,30 @@ std::string own_attention_kernel_loadable(const OwnAttentionKernel& kernel) {
 }
 
 std::string launch_own_attention(const OwnAttentionKernel& kernel, const AttentionKernelParams& p, std::int64_t grid_x,
-                                 std::int64_t grid_y, std::int64_t grid_z) {
+                                 std::int64_t grid_y, std::int64_t grid_z, std::int64_t combine_blocks) {
   const void* f = find_kernel(kernel);
   if (f == nullptr) return "kernel " + kernel.symbol() + " is not compiled into this build";
-  if (grid_x > 0x7FFFFFFF || grid_y > 65535 || grid_z > 65535)
+  if (grid_x > 0x7FFFFFFF || grid_y > 65535 || grid_z > 65535 || combine_blocks > 0x7FFFFFFF)
     return "grid " + std::to_string(grid_x) + " x " + std::to_string(grid_y) + " x " + std::to_string(grid_z) +
            " exceeds CUDA's limits (2^31 - 1, 65535, 65535)";
   const int smem = kernel.smem_bytes();
   if (cudaError_t err = cudaFuncSetAttribute(f, cudaFuncAttributeMaxDynamicSharedMemorySize, smem); err != cudaSuccess)
     return error_text(err);
-  const dim3 grid(static_cast<unsigned>(grid_x), static_cast<unsigned>(grid_y), static_cast<unsigned>(grid_z));
   AttentionKernelParams params = p;
   void* args[] = {&params};
+  const dim3 grid(static_cast<unsigned>(grid_x), static_cast<unsigned>(grid_y), static_cast<unsigned>(grid_z));
   if (cudaError_t err = cudaLaunchKernel(f, grid, dim3(static_cast<unsigned>(kernel.threads())), args,
                                          static_cast<std::size_t>(smem), nullptr);
       err != cudaSuccess)
     return error_text(err);
+  if (combine_blocks > 0) {
+    const void* combine = find_symbol(kernel.combine_symbol());
+    if (combine == nullptr) return "kernel " + kernel.combine_symbol() + " is not compiled into this build";
+    if (cudaError_t err = cudaLaunchKernel(combine, dim3(static_cast<unsigned>(combine_blocks)),
+                                           dim3(AttentionCombineProgram<64>::THREADS), args, 0, nullptr);
+        err != cudaSuccess)
+      return error_text(err);
+  }
   if (cudaError_t err = cudaDeviceSynchronize(); err != cudaSuccess) return error_text(err);
   return "";
 }

@@ -10,11 +10,11 @@
 
 namespace fp8check::cuda_own {
 
-// Launches the kernel on the default stream and waits for it. Returns "" or the CUDA
-// error's name and text.
+// Launches the kernel and, with kv splits (combine_blocks > 0), the combine kernel of its
+// head dim on the default stream and waits for them. Returns "" or the CUDA error's name and text.
 std::string launch_own_attention(const cuda_index::OwnAttentionKernel& kernel,
                                  const cuda_index::AttentionKernelParams& device_params, std::int64_t grid_x,
-                                 std::int64_t grid_y, std::int64_t grid_z);
+                                 std::int64_t grid_y, std::int64_t grid_z, std::int64_t combine_blocks);
 
 // "" when the kernel has an image for the current device (the build's architectures),
 // otherwise the CUDA error.

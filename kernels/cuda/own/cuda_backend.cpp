@@ -138,6 +138,7 @@ class CudaBackend final : public Backend {
     const DeviceBuffer o(bytes(plan.o_elements, sizeof(std::uint32_t)));
     const DeviceBuffer lse(bytes(plan.rows, sizeof(float)));
     const DeviceBuffer stats(bytes(plan.stats_words(), sizeof(std::uint32_t)));
+    const DeviceBuffer workspace(bytes(plan.workspace_elements, sizeof(float)));
 
     AttentionKernelParams p = plan.params;
     p.q = q.as<std::uint8_t>();
@@ -149,7 +150,9 @@ class CudaBackend final : public Backend {
     p.o = o.as<std::uint32_t>();
     p.lse = lse.as<float>();
     p.block_stats = stats.as<std::uint32_t>();
-    if (std::string err = launch_own_attention(plan.kernel, p, plan.grid_x, plan.grid_y, plan.grid_z); !err.empty())
+    p.workspace = workspace.as<float>();
+    if (std::string err = launch_own_attention(plan.kernel, p, plan.grid_x, plan.grid_y, plan.grid_z, plan.combine_blocks);
+        !err.empty())
       fail("kernel " + plan.kernel.symbol(), err);
 
     std::vector<std::uint32_t> host_o(static_cast<std::size_t>(plan.o_elements));

@@ -17,7 +17,7 @@ namespace fp8check::cuda_twin {
 // The models of Ada's mma.sync: the FP8 instruction and the bf16 one (a bf16 P).
 TwinModels attention_twin_models();
 
-// Runs the kernel plan_own_attention(args, 89) chooses into `out`. The kernel may read only
+// Runs the kernel plan_own_attention(args, 89) chooses into `out` (both passes with kv splits). The kernel may read only
 // Q, K, V and their descales (the race checker's global regions). InputError when no kernel
 // fits the arguments (why_no_own_attention); InternalError on a race or an access outside
 // shared memory or the buffers.
