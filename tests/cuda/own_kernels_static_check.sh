@@ -36,19 +36,37 @@ done
 echo "sm_$arch: gemm_kernels.cu, attention_kernels.cu and quantize_kernels.cu compile"
 
 "$expectations" >"$out/expected.txt"
-python3 - "$out/gemm_kernels.usage" "$out/expected.txt" "$number" <<'PY' || fail=1
+"$expectations" --attention >"$out/attention_expected.txt"
+python3 - "$out" "$number" <<'PY' || fail=1
 import re, sys
-usage, expected, arch = open(sys.argv[1]).read(), open(sys.argv[2]).read().split('\n'), int(sys.argv[3])
-found = {}
-for block in re.split(r"ptxas info\s+: Compiling entry function '", usage)[1:]:
-    name = block.split("'")[0]
-    regs = re.search(r"Used (\d+) registers", block)
-    smem = re.search(r"(\d+) bytes smem", block)
-    spill = re.search(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads", block)
-    found[name] = (int(regs.group(1)) if regs else 0, int(smem.group(1)) if smem else 0,
-                   tuple(int(x) for x in spill.groups()) if spill else (0, 0, 0))
+out, arch = sys.argv[1], int(sys.argv[2])
+
+def resources(path):  # ptxas --resource-usage: registers, static smem, (stack, spill stores, spill loads)
+    found = {}
+    for block in re.split(r"ptxas info\s+: Compiling entry function '", open(path).read())[1:]:
+        name = block.split("'")[0]
+        regs = re.search(r"Used (\d+) registers", block)
+        smem = re.search(r"(\d+) bytes smem", block)
+        spill = re.search(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads", block)
+        found[name] = (int(regs.group(1)) if regs else 0, int(smem.group(1)) if smem else 0,
+                       tuple(int(x) for x in spill.groups()) if spill else (0, 0, 0))
+    return found
+
+def check_body(symbol, found, static_smem, limit, extra=""):  # a compiled body: smem, registers, spills
+    regs, smem, (stack, spill_st, spill_ld) = found[symbol]
+    bad = 0
+    if smem != static_smem:
+        print(f"FAIL sm_{arch} {symbol}: ptxas {smem} B static shared memory, layout {static_smem} B"); bad += 1
+    if regs > limit:
+        print(f"FAIL sm_{arch} {symbol}: {regs} registers > {limit}"); bad += 1
+    if spill_st or spill_ld or stack:
+        print(f"FAIL sm_{arch} {symbol}: {stack} B stack frame, {spill_st}/{spill_ld} B spilled"); bad += 1
+    print(f"sm_{arch} {symbol}: {regs} registers, {smem} B static shared memory{extra}, no spills")
+    return bad
+
 bad = checked = 0
-for line in expected:
+found = resources(f"{out}/gemm_kernels.usage")
+for line in open(f"{out}/expected.txt").read().split('\n'):
     if not line: continue
     symbol, family, path, static_smem, selector, limit, total = line.split()
     static_smem, selector, limit, total = int(static_smem), int(selector), int(limit), int(total)
@@ -59,19 +77,20 @@ for line in expected:
     if not (native_ok and family_ok):
         continue  # a trap stub on this architecture: it compiles, nothing else to check
     checked += 1
-    regs, smem, (stack, spill_st, spill_ld) = found[symbol]
     if static_smem and static_smem != selector:
         print(f"FAIL {symbol}: layout {static_smem} B != selector model {selector} B"); bad += 1
-    if smem != static_smem:
-        print(f"FAIL sm_{arch} {symbol}: ptxas {smem} B static shared memory, layout {static_smem} B"); bad += 1
-    if regs > limit:
-        print(f"FAIL sm_{arch} {symbol}: {regs} registers > {limit}"); bad += 1
-    if spill_st or spill_ld or stack:
-        print(f"FAIL sm_{arch} {symbol}: {stack} B stack frame, {spill_st}/{spill_ld} B spilled"); bad += 1
-    print(f"sm_{arch} {symbol}: {regs} registers, {smem} B static shared memory"
-          f"{' (dynamic ' + str(total) + ' B)' if not static_smem else ''}, no spills")
+    bad += check_body(symbol, found, static_smem, limit, '' if static_smem else f' (dynamic {total} B)')
 if checked == 0:
     print(f"FAIL sm_{arch}: no kernel body checked"); bad += 1
+
+found = resources(f"{out}/attention_kernels.usage")
+for line in open(f"{out}/attention_expected.txt").read().split('\n'):
+    if not line: continue
+    symbol, total, limit = line.split()
+    if symbol not in found:
+        print(f"FAIL sm_{arch}: {symbol} missing from ptxas's output"); bad += 1; continue
+    if arch >= 89:  # below: a trap stub
+        bad += check_body(symbol, found, 0, int(limit), f" (dynamic {total} B)")
 sys.exit(1 if bad else 0)
 PY
 
@@ -90,36 +109,6 @@ case $number in
     if [ "$bf16" -lt 1 ]; then echo "FAIL sm_$arch: the software path issues no bf16 mma.sync"; fail=1; fi
     echo "sm_$arch: PTX has no FP8 instruction; the software path issues bf16 mma.sync ($bf16 sites)" ;;
 esac
-"$expectations" --attention >"$out/attention_expected.txt"
-python3 - "$out/attention_kernels.usage" "$out/attention_expected.txt" "$number" <<'PY' || fail=1
-import re, sys
-usage, expected, arch = open(sys.argv[1]).read(), open(sys.argv[2]).read().split('\n'), int(sys.argv[3])
-found = {}
-for block in re.split(r"ptxas info\s+: Compiling entry function '", usage)[1:]:
-    name = block.split("'")[0]
-    regs = re.search(r"Used (\d+) registers", block)
-    smem = re.search(r"(\d+) bytes smem", block)
-    spill = re.search(r"(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads", block)
-    found[name] = (int(regs.group(1)) if regs else 0, int(smem.group(1)) if smem else 0,
-                   tuple(int(x) for x in spill.groups()) if spill else (0, 0, 0))
-bad = 0
-for line in expected:
-    if not line: continue
-    symbol, total, limit = line.split()
-    if symbol not in found:
-        print(f"FAIL sm_{arch}: {symbol} missing from ptxas's output"); bad += 1; continue
-    if arch < 89:
-        continue  # a trap stub: it compiles, nothing else to check
-    regs, smem, (stack, spill_st, spill_ld) = found[symbol]
-    if smem != 0:
-        print(f"FAIL sm_{arch} {symbol}: {smem} B static shared memory, expected all dynamic"); bad += 1
-    if regs > int(limit):
-        print(f"FAIL sm_{arch} {symbol}: {regs} registers > {limit}"); bad += 1
-    if spill_st or spill_ld or stack:
-        print(f"FAIL sm_{arch} {symbol}: {stack} B stack frame, {spill_st}/{spill_ld} B spilled"); bad += 1
-    print(f"sm_{arch} {symbol}: {regs} registers, dynamic {total} B shared memory, no spills")
-sys.exit(1 if bad else 0)
-PY
 ptx="$out/attention_kernels.ptx"
 mma=$(grep -c "mma.sync.aligned.m16n8k32.row.col.f32.e4m3.e4m3.f32" "$ptx" || true)
 bf16=$(grep -c "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32" "$ptx" || true)

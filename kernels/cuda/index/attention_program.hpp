@@ -36,6 +36,7 @@
 
 #include "harness/core/convert.hpp"
 #include "kernels/cuda/index/attention_tiling.hpp"
+#include "kernels/cuda/index/cp_async_pipeline.hpp"
 #include "kernels/cuda/index/gemm_block_map.hpp"  // swizzled_offset, tile_chunk
 #include "kernels/cuda/index/gemm_program.hpp"    // FP8C_UNROLL, FP8C_HD_NOINLINE, widen_pair_to_bf16
 #include "kernels/cuda/index/mma_fragments.hpp"
@@ -315,32 +316,13 @@ struct AttentionProgram {
         for (int code = tid; code < 256; code += THREADS)
           m.sts(tid, Tile::widen_offset + 2 * code, widen_pair_to_bf16(p.v_format, static_cast<std::uint32_t>(code)) & 0xFFFFu, 2);
     });
-    if constexpr (S > 1) {
-      for (int s = 0; s < S - 1; ++s)
-        m.each_thread([&](int tid, Regs&) {
-          if (s < blocks) copy_kv(m, p, pair, end - 1 - s, s, tid);
-          m.commit(tid);
-        });
-    }
+    // Pipeline tile `it` is kv block end - 1 - it: from the split's last block to its first.
+    const auto copy = [&](int tid, std::int64_t it, int stage) { copy_kv(m, p, pair, end - 1 - it, stage, tid); };
+    pipeline_prologue<S>(m, blocks, copy);
     for (std::int64_t it = 0; it < blocks; ++it) {
-      const std::int64_t block = end - 1 - it;  // from the split's last kv block to its first
+      const std::int64_t block = end - 1 - it;
       const int stage = static_cast<int>(it % S);
-      if constexpr (S == 1) {
-        m.each_thread([&](int tid, Regs&) {
-          copy_kv(m, p, pair, block, 0, tid);
-          m.commit(tid);
-          m.template wait_pending<0>(tid);
-        });
-        m.barrier();
-      } else {
-        m.each_thread([&](int tid, Regs&) { m.template wait_pending<S - 2>(tid); });
-        m.barrier();
-        const std::int64_t next = it + S - 1;  // into the stage block it - 1 used
-        m.each_thread([&](int tid, Regs&) {
-          if (next < blocks) copy_kv(m, p, pair, end - 1 - next, static_cast<int>(next % S), tid);
-          m.commit(tid);
-        });
-      }
+      pipeline_acquire<S>(m, it, blocks, copy);
       scores(m, p, stage);
       m.barrier();
       m.each_thread([&](int tid, Regs& r) {
