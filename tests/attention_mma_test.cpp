@@ -172,12 +172,13 @@ TEST(AttentionKernelModel, NamesInstructionsAndLimits) {
   EXPECT_TRUE(parse_attention_kernel_model("fp32").is_fp32());
   EXPECT_EQ(parse_attention_kernel_model("sm90-wgmma").id(), "sm90-wgmma");
   EXPECT_EQ(parse_attention_kernel_model("sm90-wgmma.f12").id(), "sm90-wgmma.f12");
-  for (const char* bad : {"sm90-wgmma.p128", "sm89-mma", "sm100-tcgen05", "tc14t.p128", "exact", ""}) {
+  EXPECT_EQ(parse_attention_kernel_model("sm89-mma").id(), "sm89-mma");
+  for (const char* bad : {"sm90-wgmma.p128", "sm89-mma.p128", "sm80-mma", "sm100-tcgen05", "tc14t.p128", "exact", ""}) {
     try {
       parse_attention_kernel_model(bad);
       ADD_FAILURE() << "accepted '" << bad << "'";
     } catch (const InputError& e) {
-      EXPECT_NE(std::string(e.what()).find("expected fp32 or sm90-wgmma"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("expected fp32, sm90-wgmma"), std::string::npos) << e.what();
     }
   }
   const AttentionKernelModel wgmma = parse_attention_kernel_model("sm90-wgmma");
@@ -299,11 +300,11 @@ AttentionOutput twin_attention(const AttentionFixture& f, const AttentionConfig&
 }
 
 struct TwinCase {
-  std::string shape, formats, p, config, distribution;
+  std::string shape, formats, p, config, distribution, accumulation = "sm90-wgmma";
 };
 
 void PrintTo(const TwinCase& t, std::ostream* os) {
-  *os << t.shape << " " << t.formats << " p " << t.p << " " << t.config << " " << t.distribution;
+  *os << t.shape << " " << t.formats << " p " << t.p << " " << t.config << " " << t.distribution << " " << t.accumulation;
 }
 
 class AttentionWgmmaTwin : public ::testing::TestWithParam<TwinCase> {};
@@ -312,7 +313,7 @@ TEST_P(AttentionWgmmaTwin, KernelEqualsTheLiteralTwinOnEveryPath) {
   const TwinCase& t = GetParam();
   const bool specials = t.distribution == "specials";
   AttentionFixture f = make_fixture({{"shape", t.shape}, {"formats", t.formats}, {"p", t.p}, {"output", "fp32"},
-                                     {"distribution", specials ? "normal" : t.distribution}, {"accumulation", "sm90-wgmma"}});
+                                     {"distribution", specials ? "normal" : t.distribution}, {"accumulation", t.accumulation}});
   if (specials) {  // (a "+specials" distribution would make a per-tensor scale NaN: every code NaN)
     const auto special = [](Format fmt, bool inf) -> std::uint8_t { return fmt == Format::e5m2 ? (inf ? 0x7C : 0x7E) : 0x7F; };
     const AttentionDesc& d = f.c.desc;
@@ -344,7 +345,11 @@ INSTANTIATE_TEST_SUITE_P(
         TwinCase{"b1.h2.kv1.sq16.skv129.d32", "e4m3fn.e5m2", "e4m3.s64", "bq64.bkv128.s1", "uniform(0,1)"},
         TwinCase{"b1.h1.kv1.sq8.skv112.d48.dv40", "bf16.e4m3fn", "bf16", "bq64.bkv48.s1.sp2.tree", "normal"},
         TwinCase{"b1.h2.kv1.sq12.skv64.d32.causal", "e5m2.e5m2", "e4m3", "bq64.bkv32.s1", "specials"},
-        TwinCase{"b1.h1.kv1.sq12.skv80.d32", "e4m3fn.e4m3fn", "e4m3", "bq64.bkv32.s1.sp2", "tiny"}));
+        TwinCase{"b1.h1.kv1.sq12.skv80.d32", "e4m3fn.e4m3fn", "e4m3", "bq64.bkv32.s1.sp2", "tiny"},
+        // Ada's mma.sync (two fused halves of 16): fp8check's own CUDA kernel's model
+        TwinCase{"b1.h2.kv1.sq37.skv100.d64.causal", "e4m3fn.e5m2", "e5m2", "bq64.bkv64.s2", "normal", "sm89-mma"},
+        TwinCase{"b1.h1.kv1.sq8.skv112.d48.dv40", "bf16.e4m3fn", "bf16", "bq64.bkv48.s1.sp2", "uniform(0,1)",
+                 "sm89-mma"}));
 
 
 // ---- the a-priori bound covers the model's truncation ------------------------------------
@@ -353,25 +358,25 @@ INSTANTIATE_TEST_SUITE_P(
 // zero-mean, all-positive (uniform(0,1): Q, K and V >= 0, so the P·V truncation is biased
 // one way) and outlier data: the observed error never exceeds the bound, and how loose the
 // bound is gets printed (docs/attention.md quotes it).
-TEST(AttentionWgmmaBound, ObservedErrorNeverExceedsTheBound) {
+void expect_bound_holds(const char* accumulation, int per_draw, std::uint64_t seed) {
   struct Draw {
     const char* distribution;
     std::vector<double> ratios;
   };
-  Draw draws[] = {{"normal"}, {"uniform(0,1)"}, {"outliers"}};
+  Draw draws[] = {{"normal", {}}, {"uniform(0,1)", {}}, {"outliers", {}}};
   const char* shapes[] = {"b1.h2.kv1.sq40.skv300.d64.causal", "b1.h2.kv2.sq16.skv1100.d128", "b1.h1.kv1.sq8.skv4224.d64",
                           "b1.h4.kv1.sq33.skv129.d192.dv128", "b2.h2.kv2.sq17.skv65.d40"};
   const char* formats[] = {"e4m3fn.e4m3fn", "e5m2.e5m2", "e4m3fn.e5m2", "bf16.e4m3fn"};
   const char* ps[] = {"e4m3", "e5m2", "bf16", "e4m3.s64"};
   const char* configs[] = {"bq64.bkv64.s1", "bq128.bkv128.s2", "bq64.bkv32.s1.sp3", "bq64.bkv96.s1.sp2.tree"};
-  Bits bits(0x626f756e64ull);
+  Bits bits(seed);
   for (Draw& draw : draws)
-    for (int i = 0; i < 10; ++i) {
+    for (int i = 0; i < per_draw; ++i) {
       const std::string shape = shapes[bits() % 5], format = formats[bits() % 4], p = ps[bits() % 4];
       const std::string logit = bits() % 3 == 0 ? "4" : "1", scaling = bits() % 2 ? "head" : "tensor";
       const AttentionFixture f = make_fixture({{"shape", shape}, {"formats", format}, {"p", p}, {"logit_scale", logit},
                                                {"scaling", scaling}, {"distribution", draw.distribution},
-                                               {"output", "fp32"}, {"accumulation", "sm90-wgmma"}});
+                                               {"output", "fp32"}, {"accumulation", accumulation}});
       const AttentionConfig config = parse_attention_config(configs[bits() % 4]);
       const AttentionOutput out = run_kernel(f, config, 2);
       const CaseResult r = judge(f, config, out);
@@ -391,5 +396,11 @@ TEST(AttentionWgmmaBound, ObservedErrorNeverExceedsTheBound) {
                 draw.ratios.size(), draw.ratios[draw.ratios.size() / 2], draw.ratios.back());
   }
 }
+
+TEST(AttentionWgmmaBound, ObservedErrorNeverExceedsTheBound) { expect_bound_holds("sm90-wgmma", 10, 0x626f756e64ull); }
+
+// Ada's mma.sync runs each instruction as two fused halves of 16: twice the steps, each
+// truncating (attention_bound.cpp, step_k).
+TEST(AttentionMmaSyncBound, ObservedErrorNeverExceedsTheBound) { expect_bound_holds("sm89-mma", 4, 0x73383969ull); }
 }  // namespace
 }  // namespace fp8check::test

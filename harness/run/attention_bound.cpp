@@ -31,8 +31,12 @@ struct Truncation {
   double alignment = 0;
   double output = 0;
 };
+// One fused step: the whole instruction, or one of the two halves of sm_80/sm_89 mma.sync
+// (mma_execute.hpp), each aligning k/2 products and c and truncating d.
+int step_k(const MmaInstruction& i) { return i.split_k_halves ? i.k / 2 : i.k; }
+double steps_per_instruction(const MmaInstruction& i) { return i.split_k_halves ? 2 : 1; }
 Truncation truncation(const MmaInstruction& i) {
-  return {(i.k + 1) * std::ldexp(1.0, -i.fraction_bits), std::ldexp(1.0, -i.d_fraction_bits)};
+  return {(step_k(i) + 1) * std::ldexp(1.0, -i.fraction_bits), std::ldexp(1.0, -i.d_fraction_bits)};
 }
 
 Counts counts(const AttentionDesc& p, const AttentionConfig& c) {
@@ -106,7 +110,7 @@ AttentionErrorTerms attention_error_terms(const AttentionDesc& p, const Attentio
   // Scores: the tensor core's steps along the head dim (zero-padded to whole steps), from +0.
   const MmaInstruction si = model.score_instruction(p);
   const Truncation ts = truncation(si);
-  const double score_steps = std::ceil(static_cast<double>(p.head_dim_qk) / si.k);
+  const double score_steps = std::ceil(static_cast<double>(p.head_dim_qk) / si.k) * steps_per_instruction(si);
   // Per step 2^E <= |c| + 2^-126 + max m(q)m(k); the first step's c is +0 (only its floor).
   const double score_loss = ((score_steps - 1) * ts.alignment + score_steps * ts.output) * a +
                             ts.alignment * mag.score_aligned +
@@ -120,7 +124,7 @@ AttentionErrorTerms attention_error_terms(const AttentionDesc& p, const Attentio
   // P·V: the steps of one split's blocks along the kv block, into the running O.
   const MmaInstruction pi = model.pv_instruction(p);
   const Truncation tp = truncation(pi);
-  const double pv_steps = k.blocks * (c.block_kv / pi.k);
+  const double pv_steps = k.blocks * (c.block_kv / pi.k) * steps_per_instruction(pi);
   const double p_floor = std::ldexp(1.0, format_spec(pi.a).emin()) / p.p.scale;  // m(p̂) - p̂, over l >= scale
   const double v_floor = std::ldexp(1.0, format_spec(pi.b).emin()) * mag.v_descale;
   const double v_max = decode(p.v_type.format, format_spec(p.v_type.format).max_magnitude_code()) * mag.v_descale;
@@ -130,7 +134,7 @@ AttentionErrorTerms attention_error_terms(const AttentionDesc& p, const Attentio
   const double pv_absolute = tp.alignment * p_floor;
   const double pv_offset =
       tp.alignment * (weights * v_floor + p_floor * static_cast<double>(p.seq_kv) * v_floor +
-                      pv_steps * pi.k * kFlush * v_max / p.p.scale) +  // masked keys: P = 0 aligns at 2^-126
+                      pv_steps * step_k(pi) * kFlush * v_max / p.p.scale) +  // masked keys: P = 0 aligns at 2^-126
       pv_steps * (tp.alignment + tp.output) * kFlush * mag.v_descale / p.p.scale;  // c and d below 2^-126
   AttentionErrorTerms t;
   t.relative = den < 1 ? (num + den) / (1 - den) + pv_relative : std::numeric_limits<double>::infinity();

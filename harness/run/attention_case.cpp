@@ -96,7 +96,8 @@ const CaseAxis kAttentionAxes[] = {
     {"distribution", "normal", [](const std::string& v) { parse_distribution(v); }, "inputs of Q, K and V (docs/inputs.md)"},
     // Added after the goldens: left out of the id at "fp32", so existing ids are unchanged.
     {"accumulation", "fp32", [](const std::string& v) { parse_attention_kernel_model(v); },
-     "how Q K^T and P V are computed: fp32, or sm90-wgmma[.fN] (Hopper's wgmma in FlashAttention-3's order)", "acc:",
+     "how Q K^T and P V are computed: fp32, sm90-wgmma[.fN] (Hopper's wgmma in FlashAttention-3's order) or "
+     "sm89-mma[.fN] (Ada's mma.sync in the same order)", "acc:",
      true},
     {"fault", "none", [](const std::string& v) { parse_attention_fault(v); },
      "an injected kernel bug of the emulated backend (kernels/emulated/attention_fault.hpp)"},

@@ -24,7 +24,7 @@ struct AttentionCase {
   std::string device = "suite";
   std::string backend = "emulated";
   AttentionFault fault = AttentionFault::none;
-  AttentionKernelModel model;  // axis `accumulation` (fp32, sm90-wgmma)
+  AttentionKernelModel model;  // axis `accumulation` (fp32, sm90-wgmma, sm89-mma)
 
   // Throws InputError naming the axis and what is expected.
   static AttentionCase from_params(const CaseParams& params);

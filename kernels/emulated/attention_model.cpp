@@ -36,7 +36,8 @@ std::string AttentionKernelModel::why_unsupported(const AttentionDesc& p, const 
 
 AttentionKernelModel parse_attention_kernel_model(std::string_view id) {
   const std::string accepted =
-      "expected fp32 or sm90-wgmma[.fN] (Hopper wgmma in FlashAttention-3's order; .fN: N fraction bits)";
+      "expected fp32, sm90-wgmma[.fN] (Hopper wgmma in FlashAttention-3's order) or sm89-mma[.fN] (Ada's mma.sync "
+      "in the same order, fp8check's own cuda kernel); .fN: N fraction bits";
   if (id == "fp32") return {};
   KernelModel m;
   try {
@@ -44,12 +45,13 @@ AttentionKernelModel parse_attention_kernel_model(std::string_view id) {
   } catch (const InputError&) {
     throw InputError("attention kernel model '" + std::string(id) + "': " + accepted);
   }
-  if (m.base != MmaKernelBase::sm90_wgmma)
-    throw InputError("attention kernel model '" + std::string(id) + "': only Hopper's wgmma is modelled for attention; " +
-                     accepted);
+  if (m.base != MmaKernelBase::sm90_wgmma && m.base != MmaKernelBase::sm89_mma)
+    throw InputError("attention kernel model '" + std::string(id) +
+                     "': only Hopper's wgmma and Ada's mma.sync are modelled for attention; " + accepted);
   if (m.promotion_interval != 0)
     throw InputError("attention kernel model '" + std::string(id) +
-                     "': FlashAttention-3 keeps S and O in one tensor-core accumulator each (no promotion); " + accepted);
+                     "': FlashAttention-3 (and fp8check's own kernel) keeps S and O in one tensor-core accumulator each "
+                     "(no promotion); " + accepted);
   return {m};
 }
 

@@ -7,6 +7,9 @@
 //                    and P·V along the block into the running O, k at a time, one
 //                    accumulator each, no promotion; .fN replaces the alignment's fraction
 //                    bits (a sensitivity study)
+//   sm89-mma[.fN]    Ada's mma.sync m16n8k32 (FP8; two fused halves of 16) and m16n8k16
+//                    (bf16) in the same order: the arithmetic of fp8check's own CUDA
+//                    attention kernel (kernels/cuda/index/attention_program.hpp) on sm_89
 // A product with a bf16 operand (bf16 Q, or bf16 P) runs the bf16 wgmma with the FP8
 // operand widened to bf16 (exact), as the config selector's shared-memory model has it.
 #pragma once
@@ -36,7 +39,7 @@ struct AttentionKernelModel {
   friend bool operator==(const AttentionKernelModel&, const AttentionKernelModel&) = default;
 };
 
-// "fp32" or "sm90-wgmma[.fN]"; InputError saying what is accepted otherwise (other kernel
+// "fp32", "sm90-wgmma[.fN]" or "sm89-mma[.fN]"; InputError saying what is accepted otherwise (other kernel
 // models, and promotion, which no FlashAttention-3 product has, included).
 AttentionKernelModel parse_attention_kernel_model(std::string_view id);
 

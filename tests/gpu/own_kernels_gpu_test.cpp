@@ -6,6 +6,9 @@
 //    models, so the test reports the fraction of D elements whose bits equal each candidate
 //    model (the first measurement of it) and requires bit equality only on operands where
 //    every candidate is exact (small integers);
+//  - attention on sm_89: O, LSE and the P statistics bit-identical to the CPU twin (whose bits
+//    are the emulated attention's under `sm89-mma`, tests/cuda/attention_twin_test.cpp); on
+//    sm_90+ the fraction of O elements equal to the twin under each candidate model;
 //  - a CUDA error is a verdict, not an abort (a kernel for the wrong device).
 // Skips with the reason where there is no GPU. No result of this file has been seen yet:
 // no GPU was available where it was written.
@@ -16,8 +19,10 @@
 
 #include "harness/core/error.hpp"
 #include "harness/quantize/quantize.hpp"
+#include "harness/run/attention_inputs.hpp"
 #include "kernels/cuda/index/gemm_plan.hpp"
 #include "kernels/cuda/own/cuda_backend.hpp"
+#include "kernels/cuda/twin/attention_twin.hpp"
 #include "kernels/cuda/twin/gemm_twin.hpp"
 #include "tests/cuda/own_gemm_case.hpp"
 
@@ -153,6 +158,49 @@ TEST_F(OwnKernelsGpu, ExactOperandsGiveTheSameBitsOnEveryDevice) {
   const KernelModel model = parse_kernel_model(path == cuda_index::GemmPath::native ? "sm89-mma.p128" : "sm80-mma.p128");
   const BitDiff diff = compare_output_bits(in, gpu, own_gemm_reference(in, model, path));
   EXPECT_EQ(diff.differing, 0) << "of " << diff.compared << "; first " << diff.first;
+}
+
+// Attention: GQA causal prefill with partial tiles, MQA decode with kv splits, bf16 P; the twin under
+// Ada's models (and, on sm_90+, Hopper's wgmma models as a second candidate).
+TEST_F(OwnKernelsGpu, AttentionBitsOfTheKernelModel) {
+  if (device_.sm < 89) GTEST_SKIP() << "fp8check's own attention kernel needs sm_89+; this device is " << device_.name;
+  struct Case {
+    const char *shape, *formats, *p, *config, *output;
+  } cases[] = {{"b1.h4.kv2.sq130.skv333.d128.causal", "e4m3fn.e4m3fn", "e4m3", "bq64.bkv64.s2", "bf16"},
+               {"b2.h4.kv1.sq1.skv1000.d64", "e4m3fn.e5m2", "e5m2", "bq64.bkv128.s2.sp4", "fp32"},
+               {"b1.h4.kv4.sq130.skv257.d64", "e5m2.e4m3fn", "bf16", "bq64.bkv32.s2", "fp16"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.shape) + " " + c.formats + " p " + c.p + " " + c.config + " on " + device_.name);
+    const AttentionCase ac = AttentionCase::from_params(
+        {{"shape", c.shape}, {"formats", c.formats}, {"p", c.p}, {"output", c.output}, {"accumulation", "sm89-mma"}});
+    const AttentionInputs in = prepare_attention_inputs(ac, std::string("own_kernels_gpu/") + c.shape, 0x677075ull);
+    const AttentionArguments args{ac.desc, in.q_operand, in.k_operand, in.v_operand, parse_attention_config(c.config)};
+    ASSERT_EQ(backend_->can_implement(args), "");
+    AttentionOutput gpu, twin;
+    backend_->run_attention(args, gpu);
+    cuda_twin::run_attention_twin(args, twin);
+    ASSERT_EQ(gpu.bits.size(), twin.bits.size());
+    if (device_.sm < 90) {  // Ada: the instruction MMA-Sim characterised
+      std::int64_t differ = 0;
+      for (std::size_t i = 0; i < gpu.bits.size(); ++i) differ += gpu.bits[i] != twin.bits[i] ? 1 : 0;
+      EXPECT_EQ(differ, 0) << "of " << gpu.bits.size() << " O elements";
+      EXPECT_EQ(std::memcmp(gpu.lse.data(), twin.lse.data(), twin.lse.size() * sizeof(float)), 0) << "LSE";
+      EXPECT_EQ(gpu.p_saturated, twin.p_saturated);
+      EXPECT_EQ(std::memcmp(&gpu.p_max, &twin.p_max, sizeof(float)), 0);
+      continue;
+    }
+    const KernelModel wgmma = parse_kernel_model("sm90-wgmma");
+    AttentionOutput hopper;
+    cuda_twin::run_attention_twin(args, hopper, {wgmma, wgmma});
+    for (const auto& [id, want] : {std::pair<const char*, const AttentionOutput*>{"sm89-mma", &twin}, {"sm90-wgmma", &hopper}}) {
+      std::int64_t equal = 0;
+      for (std::size_t i = 0; i < gpu.bits.size(); ++i) equal += gpu.bits[i] == want->bits[i] ? 1 : 0;
+      const double fraction = static_cast<double>(equal) / static_cast<double>(gpu.bits.size());
+      std::printf("[ MEASURED ] attention %s on %s, %s: %.6f of %zu O elements carry the model's bits\n", id,
+                  device_.name.c_str(), c.shape, fraction, gpu.bits.size());
+      RecordProperty(std::string("attention ") + id + " " + c.shape, std::to_string(fraction));
+    }
+  }
 }
 
 }  // namespace

@@ -32,6 +32,7 @@
 
 #include "harness/core/convert.hpp"
 #include "harness/core/host_device.hpp"
+#include "kernels/cuda/index/cp_async_pipeline.hpp"
 #include "kernels/cuda/index/gemm_block_map.hpp"
 #include "kernels/cuda/index/gemm_params.hpp"
 #include "kernels/cuda/index/gemm_tiling.hpp"
@@ -237,31 +238,11 @@ struct GemmProgram {
       r.amax = 0.0;
       r.amax_nan = false;
     });
-    if constexpr (S > 1) {
-      for (int s = 0; s < S - 1; ++s)
-        m.each_thread([&](int tid, Regs&) {
-          if (s < k_tiles) copy_tile(m, p, t, n0, sl.begin + s * BK, s, tid);
-          m.commit(tid);
-        });
-    }
+    const auto copy = [&](int tid, std::int64_t tile, int stage) { copy_tile(m, p, t, n0, sl.begin + tile * BK, stage, tid); };
+    pipeline_prologue<S>(m, k_tiles, copy);
     for (std::int64_t i = 0; i < k_tiles; ++i) {
       const int stage = static_cast<int>(i % S);
-      if constexpr (S == 1) {
-        m.each_thread([&](int tid, Regs&) {
-          copy_tile(m, p, t, n0, sl.begin + i * BK, 0, tid);
-          m.commit(tid);
-          m.template wait_pending<0>(tid);
-        });
-        m.barrier();
-      } else {
-        m.each_thread([&](int tid, Regs&) { m.template wait_pending<S - 2>(tid); });
-        m.barrier();
-        const std::int64_t next = i + S - 1;
-        m.each_thread([&](int tid, Regs&) {
-          if (next < k_tiles) copy_tile(m, p, t, n0, sl.begin + next * BK, static_cast<int>(next % S), tid);
-          m.commit(tid);
-        });
-      }
+      pipeline_acquire<S>(m, i, k_tiles, copy);
       const std::int64_t tile_k0 = sl.begin + i * BK;
       for (int kk = 0; kk < BK; kk += Mma::k) {
         if (tile_k0 + kk >= sl.end) break;  // the slice's (and K's) last tile may be short

@@ -79,6 +79,15 @@ struct M16N8K16 {
   FP8C_HD static constexpr FragmentCoord c(int lane, int i) { return M16N8K32::c(lane, i); }
 };
 
+// One lane's registers of one instruction: A (four .b32), B (two .b32), and the four .f32
+// of C, which D overwrites. A machine's mma_fragments<Mma> asks the kernel program for them
+// per lane (the GEMM's Regs::a[mt], b[nt], partial[mt][nt]; attention's Q or P, K or V, S or O).
+struct MmaRegisters {
+  const std::uint32_t* a = nullptr;
+  const std::uint32_t* b = nullptr;
+  float* c = nullptr;
+};
+
 // Where register `r` of a lane's A (B) fragment starts: the coordinate of its lowest
 // element. Every register of both instructions holds elements that are consecutive along
 // K (A: row fixed, col + 0..; B: col fixed, row + 0..), so a K-major tile in shared memory

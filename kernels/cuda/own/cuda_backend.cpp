@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "harness/core/error.hpp"
+#include "kernels/cuda/index/attention_plan.hpp"
 #include "kernels/cuda/index/gemm_plan.hpp"
+#include "kernels/cuda/own/attention_launch.hpp"
 #include "kernels/cuda/own/gemm_launch.hpp"
 #include "kernels/cuda/own/quantize_launch.hpp"
 
@@ -77,8 +79,10 @@ class CudaBackend final : public Backend {
       return "cuda on " + device_.name + ": " + why;
     return "";
   }
-  std::string can_implement(const AttentionArguments&) const override {
-    return "cuda: fp8check's own FP8 attention kernel is not written yet (docs/cuda-kernels.md, \"What is missing\")";
+  std::string can_implement(const AttentionArguments& args) const override {
+    if (std::string why = options_reason(); !why.empty()) return why;
+    if (std::string why = why_no_own_attention(args, device_.sm); !why.empty()) return "cuda on " + device_.name + ": " + why;
+    return "";
   }
   std::string can_implement(const QuantizeArguments& args) const override {
     if (std::string why = options_reason(); !why.empty()) return why;
@@ -120,6 +124,45 @@ class CudaBackend final : public Backend {
     check(cudaMemcpy(&host_amax, amax.as<void>(), sizeof host_amax, cudaMemcpyDeviceToHost), "cudaMemcpy of amax_D");
     out.prepare_for(args.problem);
     unpack_output(plan, host_d.data(), host_amax, out);
+  }
+
+  void run_attention(const AttentionArguments& args, AttentionOutput& out) override {
+    const AttentionPlan plan = plan_own_attention(args, device_.sm);
+    const auto bytes = [](std::int64_t n, std::size_t size) { return static_cast<std::size_t>(n) * size; };
+    const DeviceBuffer q(args.q.codes, bytes(plan.q_codes, 1));
+    const DeviceBuffer k(args.k.codes, bytes(plan.kv_codes, 1));
+    const DeviceBuffer v(args.v.codes, bytes(plan.kv_codes, 1));
+    const DeviceBuffer qd(args.q.descales.data(), bytes(plan.q_descales, sizeof(float)));
+    const DeviceBuffer kd(args.k.descales.data(), bytes(plan.kv_descales, sizeof(float)));
+    const DeviceBuffer vd(args.v.descales.data(), bytes(plan.kv_descales, sizeof(float)));
+    const DeviceBuffer o(bytes(plan.o_elements, sizeof(std::uint32_t)));
+    const DeviceBuffer lse(bytes(plan.rows, sizeof(float)));
+    const DeviceBuffer stats(bytes(plan.stats_words(), sizeof(std::uint32_t)));
+    const DeviceBuffer workspace(bytes(plan.workspace_elements, sizeof(float)));
+
+    AttentionKernelParams p = plan.params;
+    p.q = q.as<std::uint8_t>();
+    p.k = k.as<std::uint8_t>();
+    p.v = v.as<std::uint8_t>();
+    p.q_descale = qd.as<float>();
+    p.k_descale = kd.as<float>();
+    p.v_descale = vd.as<float>();
+    p.o = o.as<std::uint32_t>();
+    p.lse = lse.as<float>();
+    p.block_stats = stats.as<std::uint32_t>();
+    p.workspace = workspace.as<float>();
+    if (std::string err = launch_own_attention(plan.kernel, p, plan.grid_x, plan.grid_y, plan.grid_z, plan.combine_blocks);
+        !err.empty())
+      fail("kernel " + plan.kernel.symbol(), err);
+
+    std::vector<std::uint32_t> host_o(static_cast<std::size_t>(plan.o_elements));
+    std::vector<float> host_lse(static_cast<std::size_t>(plan.rows));
+    std::vector<std::uint32_t> host_stats(static_cast<std::size_t>(plan.stats_words()));
+    check(cudaMemcpy(host_o.data(), o.as<void>(), bytes(plan.o_elements, 4), cudaMemcpyDeviceToHost), "cudaMemcpy of O");
+    check(cudaMemcpy(host_lse.data(), lse.as<void>(), bytes(plan.rows, 4), cudaMemcpyDeviceToHost), "cudaMemcpy of the LSE");
+    check(cudaMemcpy(host_stats.data(), stats.as<void>(), bytes(plan.stats_words(), 4), cudaMemcpyDeviceToHost),
+          "cudaMemcpy of the P statistics");
+    unpack_attention_output(plan, host_o.data(), host_lse.data(), host_stats.data(), out);
   }
 
   QuantizedMatrix run_quantize(const QuantizeArguments& args) override {

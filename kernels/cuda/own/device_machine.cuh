@@ -17,6 +17,7 @@
 #include "harness/core/convert.hpp"
 #include "harness/core/format_spec.hpp"
 #include "kernels/cuda/index/gemm_params.hpp"
+#include "kernels/cuda/index/mma_fragments.hpp"
 
 namespace fp8check::cuda_own {
 
@@ -99,14 +100,17 @@ class DeviceMachine {
 #endif
   }
 
-  // One mma.sync of this thread's lane on Regs::a[mt], b[nt], partial[mt][nt].
-  template <class Path>
-  FP8C_HD void mma(Format a_format, Format b_format, int mt, int nt) {
+  // One mma.sync of this thread's lane on the registers `operands(Regs&)` names
+  // (MmaRegisters): m16n8k32 FP8 of the operand formats (Mma = M16N8K32, sm_89+) or
+  // m16n8k16 bf16 (Mma = M16N8K16).
+  template <class Mma, class Operands>
+  FP8C_HD void mma_fragments(Format a_format, Format b_format, Operands&& operands) {
 #if defined(__CUDA_ARCH__)
-    float* c = r_.partial[mt][nt];
-    const std::uint32_t* a = r_.a[mt];
-    const std::uint32_t* b = r_.b[nt];
-    if constexpr (Path::native) {
+    const cuda_index::MmaRegisters o = operands(r_);
+    float* c = o.c;
+    const std::uint32_t* a = o.a;
+    const std::uint32_t* b = o.b;
+    if constexpr (Mma::k == 32) {
 #if __CUDA_ARCH__ >= 890
 #define FP8C_MMA_FP8(A, B)                                                                                   \
   asm volatile("mma.sync.aligned.m16n8k32.row.col.f32." A "." B ".f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, " \
@@ -120,7 +124,7 @@ class DeviceMachine {
       else FP8C_MMA_FP8("e5m2", "e5m2");
 #undef FP8C_MMA_FP8
 #else
-      __trap();  // the plan never launches a native kernel below sm_89
+      __trap();  // the plans never launch a native kernel below sm_89
 #endif
     } else {
       asm volatile(
@@ -130,6 +134,13 @@ class DeviceMachine {
           : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]));
     }
 #endif
+  }
+  // The GEMM's instruction tile (mt, nt): Regs::a[mt], b[nt], partial[mt][nt].
+  template <class Path>
+  FP8C_HD void mma(Format a_format, Format b_format, int mt, int nt) {
+    mma_fragments<typename Path::Mma>(a_format, b_format, [&](Regs& r) {
+      return cuda_index::MmaRegisters{r.a[mt], r.b[nt], r.partial[mt][nt]};
+    });
   }
 
  private:

@@ -193,12 +193,13 @@ class TwinMachine {
   const cuda_index::AmaxSlot& amax_slot() const { return amax_; }
   std::int64_t instructions() const { return instructions_; }
 
-  // One warp-wide mma.sync for every warp of the block: the operand matrices assembled from
-  // the lanes' registers through the fragment maps, each D element by the instruction model.
-  template <class Path>
-  void mma(Format a_format, Format b_format, int mt, int nt) {
-    using Mma = typename Path::Mma;
-    const MmaInstruction& ins = instruction(Path::native, a_format, b_format);
+  // One warp-wide mma.sync of shape Mma (M16N8K32: the native FP8 instruction of the
+  // operand formats; M16N8K16: bf16) for every warp of the block: the operand matrices
+  // assembled through the fragment maps from the registers `operands(Regs&)` names in each
+  // lane (MmaRegisters), each D element by the instruction model, D scattered back.
+  template <class Mma, class Operands>
+  void mma_fragments(Format a_format, Format b_format, Operands&& operands) {
+    const MmaInstruction& ins = instruction(Mma::k == 32, a_format, b_format);
     constexpr int bits = 32 / Mma::elements_per_register;
     constexpr std::uint32_t mask = (std::uint64_t{1} << bits) - 1;
     for (int w = 0; w < threads_ / 32; ++w) {
@@ -206,36 +207,43 @@ class TwinMachine {
       std::uint32_t c[16][8];
       bool seen_a[16][Mma::k] = {}, seen_b[Mma::k][8] = {}, seen_c[16][8] = {};
       for (int lane = 0; lane < 32; ++lane) {
-        const Regs& r = regs_[static_cast<std::size_t>(w * 32 + lane)];
+        const cuda_index::MmaRegisters r = operands(regs_[static_cast<std::size_t>(w * 32 + lane)]);
         for (int i = 0; i < Mma::a_elements; ++i) {
           const cuda_index::FragmentCoord at = Mma::a(lane, i);
           claim(seen_a[at.row][at.col], "A");
-          a[at.row][at.col] = static_cast<std::uint16_t>((r.a[mt][i / Mma::elements_per_register] >>
+          a[at.row][at.col] = static_cast<std::uint16_t>((r.a[i / Mma::elements_per_register] >>
                                                           (bits * (i % Mma::elements_per_register))) & mask);
         }
         for (int i = 0; i < Mma::b_elements; ++i) {
           const cuda_index::FragmentCoord at = Mma::b(lane, i);
           claim(seen_b[at.row][at.col], "B");
-          b[at.row][at.col] = static_cast<std::uint16_t>((r.b[nt][i / Mma::elements_per_register] >>
+          b[at.row][at.col] = static_cast<std::uint16_t>((r.b[i / Mma::elements_per_register] >>
                                                           (bits * (i % Mma::elements_per_register))) & mask);
         }
         for (int i = 0; i < Mma::c_elements; ++i) {
           const cuda_index::FragmentCoord at = Mma::c(lane, i);
           claim(seen_c[at.row][at.col], "C");
-          std::memcpy(&c[at.row][at.col], &r.partial[mt][nt][i], 4);
+          std::memcpy(&c[at.row][at.col], &r.c[i], 4);
         }
       }
       for (int row = 0; row < 16; ++row)
         for (int col = 0; col < 8; ++col) c[row][col] = mma_execute(ins, &a[row][0], 1, &b[0][col], 8, c[row][col]);
       for (int lane = 0; lane < 32; ++lane) {
-        Regs& r = regs_[static_cast<std::size_t>(w * 32 + lane)];
+        const cuda_index::MmaRegisters r = operands(regs_[static_cast<std::size_t>(w * 32 + lane)]);
         for (int i = 0; i < Mma::c_elements; ++i) {
           const cuda_index::FragmentCoord at = Mma::c(lane, i);
-          std::memcpy(&r.partial[mt][nt][i], &c[at.row][at.col], 4);
+          std::memcpy(&r.c[i], &c[at.row][at.col], 4);
         }
       }
       ++instructions_;
     }
+  }
+  // The GEMM's instruction tile (mt, nt): Regs::a[mt], b[nt], partial[mt][nt].
+  template <class Path>
+  void mma(Format a_format, Format b_format, int mt, int nt) {
+    mma_fragments<typename Path::Mma>(a_format, b_format, [&](Regs& r) {
+      return cuda_index::MmaRegisters{r.a[mt], r.b[nt], r.partial[mt][nt]};
+    });
   }
 
  private:

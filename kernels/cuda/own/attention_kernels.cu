@@ -1,0 +1,138 @@
+// fp8check's own FP8 attention forward kernels: one extern "C" __global__ per row of the
+// table (kernels/cuda/index/attention_plan.hpp), each running the block program of
+// kernels/cuda/index/attention_program.hpp on the device machine, as gemm_kernels.cu does
+// for the GEMM. Bodies from sm_89 (FP8 mma.sync); below it a trap stub (the plan never
+// launches one there). All shared memory is dynamic (the layouts reach 89 KiB).
+#include <cuda_runtime.h>
+
+#include <string>
+
+#include "kernels/cuda/index/attention_program.hpp"
+#include "kernels/cuda/own/attention_launch.hpp"
+#include "kernels/cuda/own/device_machine.cuh"
+
+namespace fp8check::cuda_own {
+namespace {
+
+using namespace cuda_index;
+
+__device__ constexpr bool attention_compiled_here() {
+#if defined(__CUDA_ARCH__)
+  return __CUDA_ARCH__ >= 890;
+#else
+  return false;
+#endif
+}
+
+template <class Tile>
+__device__ __forceinline__ void attention_entry(const AttentionKernelParams& p) {
+  if constexpr (attention_compiled_here()) {
+    using Program = AttentionProgram<Tile>;
+    typename Program::Regs regs;
+    extern __shared__ __align__(16) std::uint8_t attention_smem[];
+    DeviceMachine<typename Program::Regs> m(regs, attention_smem, nullptr);
+    Program::run(m, p, blockIdx.x, blockIdx.y, blockIdx.z);
+  } else {
+    __trap();
+  }
+}
+
+template <int D>
+__device__ __forceinline__ void combine_entry(const AttentionKernelParams& p) {
+  if constexpr (attention_compiled_here()) {
+    using Program = AttentionCombineProgram<D>;
+    typename Program::Regs regs;
+    DeviceMachine<typename Program::Regs> m(regs, nullptr, nullptr);
+    Program::run(m, p, blockIdx.x);
+  } else {
+    __trap();
+  }
+}
+
+}  // namespace
+}  // namespace fp8check::cuda_own
+
+#define FP8C_ATTENTION_KERNEL(d, bkv, s, pname, pbf16)                                                         \
+  extern "C" __global__ void __launch_bounds__(fp8check::cuda_index::AttentionTile<d, bkv, s, pbf16>::threads) \
+      fp8check_attention_d##d##_bkv##bkv##_s##s##_p##pname(fp8check::cuda_index::AttentionKernelParams p) {    \
+    fp8check::cuda_own::attention_entry<fp8check::cuda_index::AttentionTile<d, bkv, s, pbf16>>(p);             \
+  }
+#define FP8C_ATTENTION_KERNELS(d, bkv, s) \
+  FP8C_ATTENTION_KERNEL(d, bkv, s, e4m3, false) FP8C_ATTENTION_KERNEL(d, bkv, s, bf16, true)
+FP8CHECK_OWN_ATTENTION_TILES(FP8C_ATTENTION_KERNELS)
+// The kv splits' combine: one thread per row.
+#define FP8C_COMBINE_KERNEL(d)                                                                                  \
+  extern "C" __global__ void __launch_bounds__(fp8check::cuda_index::AttentionCombineProgram<d>::THREADS)      \
+      fp8check_attention_combine_d##d(fp8check::cuda_index::AttentionKernelParams p) {                          \
+    fp8check::cuda_own::combine_entry<d>(p);                                                                    \
+  }
+FP8CHECK_OWN_ATTENTION_COMBINE(FP8C_COMBINE_KERNEL)
+
+namespace fp8check::cuda_own {
+namespace {
+
+struct KernelEntry {
+  const char* symbol;
+  const void* function;
+};
+
+#define FP8C_ATTENTION_ENTRY(d, bkv, s, pname) \
+  {"fp8check_attention_d" #d "_bkv" #bkv "_s" #s "_p" #pname,   \
+   reinterpret_cast<const void*>(&fp8check_attention_d##d##_bkv##bkv##_s##s##_p##pname)},
+#define FP8C_ATTENTION_ENTRIES(d, bkv, s) FP8C_ATTENTION_ENTRY(d, bkv, s, e4m3) FP8C_ATTENTION_ENTRY(d, bkv, s, bf16)
+
+#define FP8C_COMBINE_ENTRY(d) \
+  {"fp8check_attention_combine_d" #d, reinterpret_cast<const void*>(&fp8check_attention_combine_d##d)},
+
+const KernelEntry kKernels[] = {FP8CHECK_OWN_ATTENTION_TILES(FP8C_ATTENTION_ENTRIES)
+                                    FP8CHECK_OWN_ATTENTION_COMBINE(FP8C_COMBINE_ENTRY)};
+
+const void* find_symbol(const std::string& symbol) {
+  for (const KernelEntry& e : kKernels)
+    if (symbol == e.symbol) return e.function;
+  return nullptr;
+}
+const void* find_kernel(const OwnAttentionKernel& k) { return find_symbol(k.symbol()); }
+
+std::string error_text(cudaError_t err) { return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err); }
+
+}  // namespace
+
+std::string own_attention_kernel_loadable(const OwnAttentionKernel& kernel) {
+  const void* f = find_kernel(kernel);
+  if (f == nullptr) return "kernel " + kernel.symbol() + " is not compiled into this build";
+  cudaFuncAttributes attributes{};
+  const cudaError_t err = cudaFuncGetAttributes(&attributes, f);
+  return err == cudaSuccess ? "" : error_text(err);
+}
+
+std::string launch_own_attention(const OwnAttentionKernel& kernel, const AttentionKernelParams& p, std::int64_t grid_x,
+                                 std::int64_t grid_y, std::int64_t grid_z, std::int64_t combine_blocks) {
+  const void* f = find_kernel(kernel);
+  if (f == nullptr) return "kernel " + kernel.symbol() + " is not compiled into this build";
+  if (grid_x > 0x7FFFFFFF || grid_y > 65535 || grid_z > 65535 || combine_blocks > 0x7FFFFFFF)
+    return "grid " + std::to_string(grid_x) + " x " + std::to_string(grid_y) + " x " + std::to_string(grid_z) +
+           " exceeds CUDA's limits (2^31 - 1, 65535, 65535)";
+  const int smem = kernel.smem_bytes();
+  if (cudaError_t err = cudaFuncSetAttribute(f, cudaFuncAttributeMaxDynamicSharedMemorySize, smem); err != cudaSuccess)
+    return error_text(err);
+  AttentionKernelParams params = p;
+  void* args[] = {&params};
+  const dim3 grid(static_cast<unsigned>(grid_x), static_cast<unsigned>(grid_y), static_cast<unsigned>(grid_z));
+  if (cudaError_t err = cudaLaunchKernel(f, grid, dim3(static_cast<unsigned>(kernel.threads())), args,
+                                         static_cast<std::size_t>(smem), nullptr);
+      err != cudaSuccess)
+    return error_text(err);
+  if (combine_blocks > 0) {
+    const void* combine = find_symbol(kernel.combine_symbol());
+    if (combine == nullptr) return "kernel " + kernel.combine_symbol() + " is not compiled into this build";
+    if (cudaError_t err = cudaLaunchKernel(combine, dim3(static_cast<unsigned>(combine_blocks)),
+                                           dim3(AttentionCombineProgram<64>::THREADS), args, 0, nullptr);
+        err != cudaSuccess)
+      return error_text(err);
+  }
+  if (cudaError_t err = cudaDeviceSynchronize(); err != cudaSuccess) return error_text(err);
+  return "";
+}
+
+}  // namespace fp8check::cuda_own
