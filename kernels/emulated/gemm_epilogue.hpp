@@ -83,13 +83,22 @@ inline EpilogueScalars epilogue_scalars(const GemmProblem& p) { return {p.alpha,
 // `bias` at bias[n] (nullptr: none). Every operation is one IEEE operation in T (no
 // contraction: -ffp-contract=off, nvcc --fmad=false).
 template <typename T>
-FP8C_HD T epilogue_value(const EpilogueScalars& p, T acc, T scale_a, T scale_b, T tensor_ab, const float* c,
-                         const float* bias) {
+FP8C_HD T epilogue_value(const EpilogueScalars& p, T acc, T scale_a, T scale_b, T tensor_ab, float c, bool has_bias,
+                         float bias) {
   const T s_ab = (scale_a * scale_b) * tensor_ab;
   T t = T(p.alpha) * (acc * s_ab);
-  if (p.beta != 0.0f) t = t + T(p.beta) * T(*c);
-  if (bias != nullptr) t = t + T(*bias);
+  if (p.beta != 0.0f) t = t + T(p.beta) * T(c);
+  if (has_bias) t = t + T(bias);  // never + 0 for "no bias": -0 + 0 is +0
   return t;
+}
+
+// The same with C and bias read through pointers (the CPU kernels). Device code passes values:
+// a pointer to a local makes nvcc keep it in local memory (a stack frame).
+template <typename T>
+FP8C_HD T epilogue_value(const EpilogueScalars& p, T acc, T scale_a, T scale_b, T tensor_ab, const float* c,
+                         const float* bias) {
+  return epilogue_value<T>(p, acc, scale_a, scale_b, tensor_ab, p.beta != 0.0f ? *c : 0.0f, bias != nullptr,
+                           bias != nullptr ? *bias : 0.0f);
 }
 
 // D's code of t: fp32: t; bf16/fp16: RNE, IEEE overflow; e4m3fn: encode(t * d_scale),

@@ -209,7 +209,7 @@ struct GemmProgram {
     const EpilogueView& e = p.epilogue;
     const float c = e.scalars.beta != 0.0f ? m.ldg(e.c + t.a_batch * e.c_batch_stride + row * e.ldc + col) : 0.0f;
     const float bias = e.bias != nullptr ? m.ldg(e.bias + col) : 0.0f;
-    const float v = detail::epilogue_value<float>(e.scalars, acc, sa, sb, p.tensor_ab, &c, e.bias != nullptr ? &bias : nullptr);
+    const float v = detail::epilogue_value<float>(e.scalars, acc, sa, sb, p.tensor_ab, c, e.bias != nullptr, bias);
     const double magnitude = detail::output_magnitude<float>(v);
     if (magnitude != magnitude) amax_nan = true;
     else if (magnitude > amax) amax = magnitude;
