@@ -25,13 +25,13 @@ struct BackendOptions {
   // The arithmetic the kernel follows (kernels/emulated/accumulation_model.hpp names for a
   // GEMM, attention_model.hpp names for attention). The emulated backend emulates it; a
   // device backend may use it to pick a kernel variant.
-  std::string kernel_model;
+  std::string kernel_model = {};
   // An injected kernel bug (kernels/emulated/*_fault.hpp): only the emulated backend has them.
   std::string fault = "none";
   int threads = 1;  // CPU worker threads a backend may use for one case
   // The case this backend instance runs (one instance per case): a backend that serves
   // outputs computed elsewhere (harness/exchange, `fp8check verify`) looks them up by it.
-  std::string case_id;
+  std::string case_id = {};
   // FP8 fast accumulation: no promotion of the tensor-core partial sums along K (cuBLASLt's
   // CUBLASLT_MATMUL_DESC_FAST_ACCUM; the GEMM axis fast_accum).
   bool fast_accum = false;

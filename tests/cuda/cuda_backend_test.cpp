@@ -32,7 +32,9 @@ TEST(CudaBackend, RefusalsNameWhatIsMissing) {
   // device of sm_89+ gets past it (tests/cuda/attention_twin_test.cpp holds the other reasons).
   const cuda_own::CudaDevice d = cuda_own::current_cuda_device();
   const std::string why = make_backend("cuda")->can_implement(attention);
-  if (d.sm < 89) EXPECT_NE(why.find("needs FP8 mma.sync (sm_89 or newer)"), std::string::npos) << why;
+  if (d.sm < 89) {
+    EXPECT_NE(why.find("needs FP8 mma.sync (sm_89 or newer)"), std::string::npos) << why;
+  }
   MatrixD x(4, 4);
   x.setOnes();
   const QuantizeArguments q{&x, parse_recipe("tensor"), {}};

@@ -114,7 +114,8 @@ TEST(GemmTwin, EqualsTheChainGemmOfTheKernelModel) {
         for (std::int64_t j = 0; j < s.k; ++j) a[i * s.k + j] = widen(s.a_format, in.a_codes[i * s.k + j]);
       for (std::int64_t n = 0; n < s.n; ++n)
         for (std::int64_t j = 0; j < s.k; ++j) b[j * s.n + n] = widen(s.b_format, in.b_codes[n * s.k + j]);
-      ChainGemmOperands ops{s.m, s.n, s.k, native ? s.a_format : Format::bf16, native ? s.b_format : Format::bf16, a, b, {}, {}};
+      ChainGemmOperands ops{.m = s.m, .n = s.n, .k = s.k, .a_format = native ? s.a_format : Format::bf16,
+                            .b_format = native ? s.b_format : Format::bf16, .a = a, .b = b};
       const std::vector<std::uint32_t> chain = mma_chain_gemm(model_of(k.path), ops);
       std::int64_t differing = 0;
       for (std::int64_t i = 0; i < s.m; ++i)

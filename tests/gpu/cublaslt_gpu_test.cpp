@@ -64,7 +64,9 @@ TEST_F(CublasLtGpu, SmokeGemmCasesStayWithinTheToleranceModel) {
     }
     const CaseResult r = run_case(in, ctx);
     EXPECT_TRUE(r.verdict == Verdict::pass || r.verdict == Verdict::skipped) << r.id << ": " << r.reason;
-    if (r.verdict == Verdict::skipped) EXPECT_FALSE(r.reason.empty()) << r.id;
+    if (r.verdict == Verdict::skipped) {
+      EXPECT_FALSE(r.reason.empty()) << r.id;
+    }
     passed += r.verdict == Verdict::pass;
     char line[512];
     const auto metric = [&](const char* name) { return r.metrics.contains(name) ? r.metrics.at(name) : 0.0; };

@@ -23,16 +23,16 @@ struct ChainGemmOperands {
   std::int64_t m = 0, n = 0, k = 0;
   Format a_format = Format::e4m3fn;
   Format b_format = Format::e4m3fn;
-  std::span<const std::uint16_t> a;  // M x K codes, row-major (FP8/FP4 codes widened)
-  std::span<const std::uint16_t> b;  // K x N codes, row-major
+  std::span<const std::uint16_t> a = {};  // M x K codes, row-major (FP8/FP4 codes widened)
+  std::span<const std::uint16_t> b = {};  // K x N codes, row-major
   // Block-scaled kernels only: scale codes (e8m0, or ue4m3 for nvf4), row-major
   // M x (K / scale block) for A and (K / scale block) x N for B.
-  std::span<const std::uint8_t> scale_a;
-  std::span<const std::uint8_t> scale_b;
+  std::span<const std::uint8_t> scale_a = {};
+  std::span<const std::uint8_t> scale_b = {};
   // Scales applied at promotion (K-blocked recipes; empty: plain FP32 adds): row-major
   // M x promote_groups_a for A and promote_groups_b x N for B; a window names its groups.
-  std::span<const float> promote_scale_a;
-  std::span<const float> promote_scale_b;
+  std::span<const float> promote_scale_a = {};
+  std::span<const float> promote_scale_b = {};
   std::int64_t promote_groups_a = 0, promote_groups_b = 0;
 };
 
