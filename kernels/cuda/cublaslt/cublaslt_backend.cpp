@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "harness/core/error.hpp"
+#include "kernels/cuda/cublaslt/cublaslt_library.hpp"
 #include "harness/run/backend_registry.hpp"
 #include "kernels/cuda/cublaslt/cublaslt_descriptors.hpp"
 #include "kernels/cuda/cublaslt/cublaslt_operands.hpp"
@@ -60,8 +61,8 @@ class Event {
 
 class Handle {
  public:
-  Handle() { check_status(cublasLtCreate(&handle_), "cublasLtCreate"); }
-  ~Handle() { cublasLtDestroy(handle_); }
+  Handle() { check_status(library().create(&handle_), "cublasLtCreate"); }
+  ~Handle() { library().destroy(handle_); }
   Handle(const Handle&) = delete;
   Handle& operator=(const Handle&) = delete;
   cublasLtHandle_t get() const { return handle_; }
@@ -93,13 +94,18 @@ const Machine& machine() {
       out.why_unavailable = why;
       return out;
     }
+    if (!library_unavailable().empty()) {
+      out.why_unavailable = library_unavailable();
+      out.device.reset();
+      return out;
+    }
     cublasLtHandle_t h = nullptr;
-    if (const cublasStatus_t s = cublasLtCreate(&h); s != CUBLAS_STATUS_SUCCESS) {
+    if (const cublasStatus_t s = library().create(&h); s != CUBLAS_STATUS_SUCCESS) {
       out.why_unavailable = "cublasLtCreate on " + out.device->name + ": " + status_text(s);
       out.device.reset();
       return out;
     }
-    cublasLtDestroy(h);
+    library().destroy(h);
     return out;
   }();
   return m;
@@ -156,8 +162,8 @@ void CublasLtBackend::run_gemm(const GemmArguments& args, GemmOutput& out) {
   // (not a std::vector: nvcc 13's front end crashes on one of this type, ci/cuda-static-cublaslt)
   const std::unique_ptr<cublasLtMatmulHeuristicResult_t[]> results(new cublasLtMatmulHeuristicResult_t[wanted]());
   int returned = 0;
-  check_status(cublasLtMatmulAlgoGetHeuristic(handle.get(), desc.matmul(), desc.a(), desc.b(), desc.c(), desc.d(),
-                                              desc.preference(), wanted, results.get(), &returned),
+  check_status(library().matmul_algo_get_heuristic(handle.get(), desc.matmul(), desc.a(), desc.b(), desc.c(), desc.d(),
+                                                   desc.preference(), wanted, results.get(), &returned),
                "cublasLtMatmulAlgoGetHeuristic");
   if (returned <= plan.algorithm)
     throw Error("cublasLtMatmulAlgoGetHeuristic returned " + std::to_string(returned) +
@@ -168,8 +174,9 @@ void CublasLtBackend::run_gemm(const GemmArguments& args, GemmOutput& out) {
   DeviceBuffer workspace(chosen.workspaceSize);
 
   auto launch = [&] {
-    check_status(cublasLtMatmul(handle.get(), desc.matmul(), &plan.alpha, a.get(), desc.a(), b.get(), desc.b(), &plan.beta,
-                                c.get(), desc.c(), d.get(), desc.d(), &chosen.algo, workspace.get(), workspace.bytes(), nullptr),
+    check_status(library().matmul(handle.get(), desc.matmul(), &plan.alpha, a.get(), desc.a(), b.get(), desc.b(),
+                                  &plan.beta, c.get(), desc.c(), d.get(), desc.d(), &chosen.algo, workspace.get(),
+                                  workspace.bytes(), nullptr),
                  "cublasLtMatmul");
   };
   // The result: one launch with AMAX_D cleared first, read back before any timing run.

@@ -3,31 +3,32 @@
 #include <cstdint>
 
 #include "harness/core/error.hpp"
+#include "kernels/cuda/cublaslt/cublaslt_library.hpp"
 
 namespace fp8check::cublaslt {
 namespace {
 
 template <class T>
 void set(cublasLtMatmulDesc_t desc, cublasLtMatmulDescAttributes_t attr, const T& value, const char* name) {
-  check_status(cublasLtMatmulDescSetAttribute(desc, attr, &value, sizeof value),
+  check_status(library().matmul_desc_set_attribute(desc, attr, &value, sizeof value),
                std::string("cublasLtMatmulDescSetAttribute(") + name + ")");
 }
 
 template <class T>
 void set(cublasLtMatrixLayout_t layout, cublasLtMatrixLayoutAttribute_t attr, const T& value, const char* name) {
-  check_status(cublasLtMatrixLayoutSetAttribute(layout, attr, &value, sizeof value),
+  check_status(library().matrix_layout_set_attribute(layout, attr, &value, sizeof value),
                std::string("cublasLtMatrixLayoutSetAttribute(") + name + ")");
 }
 
 cublasLtMatrixLayout_t make_layout(const MatrixLayout& l) {
   cublasLtMatrixLayout_t layout = nullptr;
-  check_status(cublasLtMatrixLayoutCreate(&layout, l.type, l.rows, l.cols, l.ld), "cublasLtMatrixLayoutCreate");
+  check_status(library().matrix_layout_create(&layout, l.type, l.rows, l.cols, l.ld), "cublasLtMatrixLayoutCreate");
   try {
     set(layout, CUBLASLT_MATRIX_LAYOUT_ORDER, static_cast<std::int32_t>(l.order), "ORDER");
     set(layout, CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, l.batch_count, "BATCH_COUNT");
     set(layout, CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, l.batch_stride, "STRIDED_BATCH_OFFSET");
   } catch (...) {
-    cublasLtMatrixLayoutDestroy(layout);
+    library().matrix_layout_destroy(layout);
     throw;
   }
   return layout;
@@ -36,7 +37,7 @@ cublasLtMatrixLayout_t make_layout(const MatrixLayout& l) {
 }  // namespace
 
 std::string status_text(cublasStatus_t status) {
-  return std::string(cublasLtGetStatusName(status)) + " (" + cublasLtGetStatusString(status) + ")";
+  return std::string(library().get_status_name(status)) + " (" + library().get_status_string(status) + ")";
 }
 
 void check_status(cublasStatus_t status, const std::string& what, SourceLocation where) {
@@ -45,7 +46,8 @@ void check_status(cublasStatus_t status, const std::string& what, SourceLocation
 
 Descriptors::Descriptors(const Plan& plan) : plan_(plan) {
   try {
-    check_status(cublasLtMatmulDescCreate(&matmul_, plan.compute_type, plan.scale_type), "cublasLtMatmulDescCreate");
+    check_status(library().matmul_desc_create(&matmul_, plan.compute_type, plan.scale_type),
+                 "cublasLtMatmulDescCreate");
     set(matmul_, CUBLASLT_MATMUL_DESC_POINTER_MODE, static_cast<std::int32_t>(CUBLASLT_POINTER_MODE_HOST), "POINTER_MODE");
     set(matmul_, CUBLASLT_MATMUL_DESC_TRANSA, static_cast<std::int32_t>(plan.transa), "TRANSA");
     set(matmul_, CUBLASLT_MATMUL_DESC_TRANSB, static_cast<std::int32_t>(plan.transb), "TRANSB");
@@ -61,10 +63,10 @@ Descriptors::Descriptors(const Plan& plan) : plan_(plan) {
     b_ = make_layout(plan.b);
     c_ = make_layout(plan.c);
     d_ = make_layout(plan.d);
-    check_status(cublasLtMatmulPreferenceCreate(&preference_), "cublasLtMatmulPreferenceCreate");
+    check_status(library().matmul_preference_create(&preference_), "cublasLtMatmulPreferenceCreate");
     const std::uint64_t workspace = plan.workspace_bytes;
-    check_status(cublasLtMatmulPreferenceSetAttribute(preference_, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace,
-                                                      sizeof workspace),
+    check_status(library().matmul_preference_set_attribute(preference_, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
+                                                           &workspace, sizeof workspace),
                  "cublasLtMatmulPreferenceSetAttribute(MAX_WORKSPACE_BYTES)");
   } catch (...) {
     release();
@@ -76,10 +78,10 @@ Descriptors::~Descriptors() { release(); }
 
 void Descriptors::release() {
   // Destroy calls only fail on a null handle, which is skipped.
-  if (preference_) cublasLtMatmulPreferenceDestroy(preference_);
+  if (preference_) library().matmul_preference_destroy(preference_);
   for (cublasLtMatrixLayout_t* l : {&a_, &b_, &c_, &d_})
-    if (*l) cublasLtMatrixLayoutDestroy(*l);
-  if (matmul_) cublasLtMatmulDescDestroy(matmul_);
+    if (*l) library().matrix_layout_destroy(*l);
+  if (matmul_) library().matmul_desc_destroy(matmul_);
   preference_ = nullptr;
   a_ = b_ = c_ = d_ = nullptr;
   matmul_ = nullptr;
