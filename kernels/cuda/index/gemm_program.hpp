@@ -97,6 +97,22 @@ struct GemmProgram {
     return {warp_row0(tid) + mt * 16 + c.row, warp_col0(tid) + nt * 8 + c.col};
   }
 
+  // f(mt, nt, i, c) for each accumulator element of thread tid that lands in D (its row
+  // written by this tile, its column inside N): the split-K store and the epilogue's walk.
+  template <class F>
+  FP8C_HD_INLINE static void for_each_written(const GemmKernelParams& p, const TileRow& t, std::int64_t n0, int tid,
+                                              F&& f) {
+    FP8C_UNROLL
+    for (int mt = 0; mt < MT; ++mt)
+      FP8C_UNROLL
+      for (int nt = 0; nt < NT; ++nt)
+        FP8C_UNROLL
+        for (int i = 0; i < Mma::c_elements; ++i) {
+          const FragmentCoord c = accumulator_coord(tid, mt, nt, i);
+          if (row_written(t, c.row) && n0 + c.col < p.n) f(mt, nt, i, c);
+        }
+  }
+
   // Issues thread tid's share of k-tile [k0, k0 + BK) into `stage`.
   template <class M>
   FP8C_HD static void copy_tile(M& m, const GemmKernelParams& p, const TileRow& t, std::int64_t n0, std::int64_t k0,
@@ -261,33 +277,19 @@ struct GemmProgram {
 
     if (p.split_k > 1) {  // partial sums to the workspace; finish_split_k reduces them
       m.each_thread([&](int tid, Regs& r) {
-        FP8C_UNROLL
-        for (int mt = 0; mt < MT; ++mt)
-          FP8C_UNROLL
-          for (int nt = 0; nt < NT; ++nt)
-            FP8C_UNROLL
-            for (int i = 0; i < Mma::c_elements; ++i) {
-              const FragmentCoord c = accumulator_coord(tid, mt, nt, i);
-              if (!row_written(t, c.row) || n0 + c.col >= p.n) continue;
-              m.stg(p.workspace, slice * p.workspace_slice + d_index(p, t, c.row, n0 + c.col),
-                    fp32_bits(r.sum[mt][nt][i]), 4);
-            }
+        for_each_written(p, t, n0, tid, [&](int mt, int nt, int i, const FragmentCoord& c) {
+          m.stg(p.workspace, slice * p.workspace_slice + d_index(p, t, c.row, n0 + c.col), fp32_bits(r.sum[mt][nt][i]),
+                4);
+        });
       });
       return;
     }
     m.each_thread([&](int tid, Regs& r) {
-      FP8C_UNROLL
-      for (int mt = 0; mt < MT; ++mt)
-        FP8C_UNROLL
-        for (int nt = 0; nt < NT; ++nt)
-          FP8C_UNROLL
-          for (int i = 0; i < Mma::c_elements; ++i) {
-            const FragmentCoord c = accumulator_coord(tid, mt, nt, i);
-            if (!row_written(t, c.row) || n0 + c.col >= p.n) continue;
-            const std::int64_t row = t.row_begin + t.row0 + c.row;
-            const std::uint32_t code = finish(m, p, t, tid, row, n0 + c.col, r.sum[mt][nt][i], r.amax, r.amax_nan);
-            m.sts(tid, L.epilogue_offset + (c.row * BN + c.col) * Tile::out_bytes, code, Tile::out_bytes);
-          }
+      for_each_written(p, t, n0, tid, [&](int mt, int nt, int i, const FragmentCoord& c) {
+        const std::int64_t row = t.row_begin + t.row0 + c.row;
+        const std::uint32_t code = finish(m, p, t, tid, row, n0 + c.col, r.sum[mt][nt][i], r.amax, r.amax_nan);
+        m.sts(tid, L.epilogue_offset + (c.row * BN + c.col) * Tile::out_bytes, code, Tile::out_bytes);
+      });
       m.amax(tid, r.amax, r.amax_nan);
     });
     m.barrier();
