@@ -63,12 +63,6 @@ CaseResult judge(const AttentionFixture& f, const AttentionConfig& config, const
   return r;
 }
 
-const Check* find_check(const CaseResult& r, std::string_view name) {
-  for (const Check& c : r.checks)
-    if (c.name == name) return &c;
-  return nullptr;
-}
-
 double max_error(const AttentionFixture& f, const AttentionOutput& out) {
   const AttentionDesc& d = f.c.desc;
   double worst = 0;

@@ -10,6 +10,7 @@
 #include "harness/run/attention_judge.hpp"
 #include "harness/record/case_result.hpp"
 #include "kernels/emulated/attention_emulated.hpp"
+#include "tests/run_case_support.hpp"
 
 namespace fp8check::test {
 
@@ -36,8 +37,6 @@ AttentionOutput run_kernel(const AttentionFixture& f, const AttentionConfig& con
 // The pipeline's judgement of `out` (with the bf16-P baseline run on the fixture's operands
 // and kernel model).
 CaseResult judge(const AttentionFixture& f, const AttentionConfig& config, const AttentionOutput& out);
-
-const Check* find_check(const CaseResult& r, std::string_view name);
 
 // max |out - reference from the dequantized inputs|.
 double max_error(const AttentionFixture& f, const AttentionOutput& out);

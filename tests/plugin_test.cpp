@@ -10,28 +10,16 @@
 #include "harness/run/backend_registry.hpp"
 #include "harness/run/run_case.hpp"
 #include "tests/plugin/echo_plugin.hpp"
+#include "tests/run_case_support.hpp"
 
 namespace fp8check {
 namespace {
 
 using plugin::load_backend_library;
+using test::find_check;
 
 CaseResult run(const std::string& op, CaseParams params) {
-  CaseInput in;
-  in.op = op;
-  in.params = std::move(params);
-  in.id = op;
-  for (const auto& [axis, value] : in.params) in.id += "/" + axis + "=" + value;
-  RunContext ctx;
-  ctx.seed = 20261202;
-  ctx.device = &find_device_profile("sm_90");
-  return run_case(in, ctx);
-}
-
-const Check* find_check(const CaseResult& r, const std::string& name) {
-  for (const Check& c : r.checks)
-    if (c.name == name) return &c;
-  return nullptr;
+  return run_case(test::case_input(op, std::move(params)), test::sm90_context());
 }
 
 std::string load_error(const std::string& path) {

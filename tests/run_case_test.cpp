@@ -14,30 +14,16 @@
 #include "harness/run/quantize_case.hpp"
 #include "harness/run/run_case.hpp"
 #include "kernels/emulated/emulated_backend.hpp"
+#include "tests/run_case_support.hpp"
 
 namespace fp8check {
 namespace {
 
-RunContext context() {
-  RunContext ctx;
-  ctx.seed = 20261202;
-  ctx.device = &find_device_profile("sm_90");
-  return ctx;
-}
+using test::find_check;
+using test::sm90_context;
 
 CaseResult run(const std::string& op, CaseParams params) {
-  CaseInput in;
-  in.op = op;
-  in.params = std::move(params);
-  in.id = op;
-  for (const auto& [axis, value] : in.params) in.id += "/" + axis + "=" + value;
-  return run_case(in, context());
-}
-
-const Check* find_check(const CaseResult& r, const std::string& name) {
-  for (const Check& c : r.checks)
-    if (c.name == name) return &c;
-  return nullptr;
+  return run_case(test::case_input(op, std::move(params)), sm90_context());
 }
 
 // Every stage of the op's pipeline is timed, and the stages add up to no more than the case.

@@ -4,14 +4,13 @@
 
 #include "harness/configs/device_profile.hpp"
 #include "harness/run/run_case.hpp"
+#include "tests/run_case_support.hpp"
 
 namespace fp8check {
 namespace {
 
 CaseResult run_declaring(const std::string& model, CaseParams params) {
-  RunContext ctx;
-  ctx.seed = 20261203;
-  ctx.device = &find_device_profile("sm_90");
+  RunContext ctx = test::sm90_context(20261203);
   ctx.declared_kernel_model = model;
   CaseInput in;
   in.op = "gemm";
@@ -21,11 +20,7 @@ CaseResult run_declaring(const std::string& model, CaseParams params) {
   return run_case(in, ctx);
 }
 
-const Check* find_check(const CaseResult& r, const std::string& name) {
-  for (const Check& c : r.checks)
-    if (c.name == name) return &c;
-  return nullptr;
-}
+using test::find_check;
 
 TEST(DeclaredKernelModel, TheModelsOwnBitsPass) {
   for (const char* model : {"fp32", "exact"}) {
