@@ -28,11 +28,7 @@ using cuda_index::OwnGemmKernel;
 using cuda_index::SmemFamily;
 
 GemmConfig config_of(const OwnGemmKernel& k, int split = 1, SplitKReduction r = SplitKReduction::sequential) {
-  GemmConfig c;
-  c.block_m = k.block_m;
-  c.block_n = k.block_n;
-  c.block_k = k.block_k;
-  c.stages = k.stages;
+  GemmConfig c = k.config();
   c.split_k = split;
   c.reduction = r;
   return c;
@@ -217,7 +213,7 @@ TEST(GemmTwin, RecipesEpiloguesSplitKAndKinds) {
     add(s);
   }
   for (const OwnGemmKernel& k : cuda_index::own_gemm_kernels()) {
-    const bool pick = k.config_id() == "bm64.bn64.bk64.s4" || k.config_id() == "bm64.bn128.bk128.s4";
+    const bool pick = k.config().id() == "bm64.bn64.bk64.s4" || k.config().id() == "bm64.bn128.bk128.s4";
     if (!pick) continue;
     for (OwnGemmCase s : cases) {
       const int bytes = s.output == OutputType::fp32 ? 4 : s.output == OutputType::e4m3fn ? 1 : 2;
@@ -259,7 +255,7 @@ TEST(GemmTwin, EqualsTheEmulatedBackendOfTheKernelModel) {
   const std::unique_ptr<Backend> emulated = make_backend("emulated", {"sm89-mma.p128", "none", 1, ""});
   int compared_cases = 0;
   for (const OwnGemmKernel& k : cuda_index::own_gemm_kernels()) {
-    if (k.path != GemmPath::native || k.family != SmemFamily::mma_sync || k.config_id() != "bm64.bn64.bk64.s4") continue;
+    if (k.path != GemmPath::native || k.family != SmemFamily::mma_sync || k.config().id() != "bm64.bn64.bk64.s4") continue;
     for (int split : {1, 2}) {
       OwnGemmCase s;
       s.m = 40;

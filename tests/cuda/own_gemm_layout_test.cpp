@@ -69,7 +69,7 @@ TEST(OwnGemmLayout, BuffersAreAlignedAndDisjoint) {
 TEST(OwnGemmLayout, SymbolsNameTheirConfig) {
   const OwnGemmKernel& k = own_gemm_kernels()[0];
   EXPECT_EQ(k.symbol(), "fp8check_gemm_native_mma_sync_bm16_bn32_bk64_s4_o1_outer");
-  EXPECT_EQ(k.config_id(), "bm16.bn32.bk64.s4");
+  EXPECT_EQ(k.config().id(), "bm16.bn32.bk64.s4");
 }
 
 OwnGemmCase plain_case() {

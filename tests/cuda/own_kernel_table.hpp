@@ -33,18 +33,9 @@ inline GemmDesc desc_of(const cuda_index::OwnGemmKernel& k) {
   return d;
 }
 
-inline GemmConfig config_of_kernel(const cuda_index::OwnGemmKernel& k) {
-  GemmConfig c;
-  c.block_m = k.block_m;
-  c.block_n = k.block_n;
-  c.block_k = k.block_k;
-  c.stages = k.stages;
-  return c;
-}
-
 // The selector's verdict on the kernel's config (fits, smem_bytes, regs estimate, reason).
 inline ConfigVerdict selector_verdict(const cuda_index::OwnGemmKernel& k) {
-  return evaluate_gemm_config(desc_of(k), profile_of(k.family), config_of_kernel(k));
+  return evaluate_gemm_config(desc_of(k), profile_of(k.family), k.config());
 }
 
 }  // namespace fp8check::test

@@ -64,14 +64,8 @@ TEST_F(OwnKernelsGpu, QuantizeIsBitIdenticalToTheCpu) {
 GemmConfig device_config(int sm, bool blocked, int out_bytes) {
   for (const cuda_index::OwnGemmKernel& k : cuda_index::own_gemm_kernels())
     if (k.path == cuda_index::gemm_path_for_sm(sm) && k.family == cuda_index::smem_family_for_sm(sm) &&
-        k.out_bytes == out_bytes && (k.scales == cuda_index::ScaleVariant::blocked) == blocked) {
-      GemmConfig c;
-      c.block_m = k.block_m;
-      c.block_n = k.block_n;
-      c.block_k = k.block_k;
-      c.stages = k.stages;
-      return c;
-    }
+        k.out_bytes == out_bytes && (k.scales == cuda_index::ScaleVariant::blocked) == blocked)
+      return k.config();
   throw InternalError("no kernel for the device");
 }
 

@@ -7,9 +7,13 @@ namespace fp8check::cuda_index {
 std::string_view smem_family_name(SmemFamily f) { return f == SmemFamily::mma_sync ? "mma_sync" : "wgmma"; }
 std::string_view gemm_path_name(GemmPath p) { return p == GemmPath::native ? "native" : "software"; }
 
-std::string OwnGemmKernel::config_id() const {
-  return "bm" + std::to_string(block_m) + ".bn" + std::to_string(block_n) + ".bk" + std::to_string(block_k) + ".s" +
-         std::to_string(stages);
+GemmConfig OwnGemmKernel::config() const {
+  GemmConfig c;
+  c.block_m = block_m;
+  c.block_n = block_n;
+  c.block_k = block_k;
+  c.stages = stages;
+  return c;
 }
 
 std::string OwnGemmKernel::symbol() const {

@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 
+#include "harness/configs/gemm_config.hpp"
 #include "kernels/cuda/index/gemm_tiling.hpp"
 
 namespace fp8check::cuda_index {
@@ -58,8 +59,9 @@ struct OwnGemmKernel {
   int threads() const { return 32 * gemm_warp_layout(block_m, block_n).warps(); }
   // The kernel's symbol (extern "C"), e.g. fp8check_gemm_native_mma_sync_bm64_bn64_bk64_s4_o2_blocked.
   std::string symbol() const;
-  // "bm64.bn64.bk64.s4" (GemmConfig::id of the tile).
-  std::string config_id() const;
+  // The tile as the selector's config, split_k 1 (a kernel runs any split): id()
+  // "bm64.bn64.bk64.s4".
+  GemmConfig config() const;
   friend bool operator==(const OwnGemmKernel&, const OwnGemmKernel&) = default;
 };
 

@@ -69,7 +69,7 @@ std::string instantiated_list(SmemFamily family, GemmPath path) {
   std::string list;
   for (const OwnGemmKernel& k : own_gemm_kernels())
     if (k.family == family && k.path == path && k.out_bytes == 4 && k.scales == ScaleVariant::outer)
-      list += (list.empty() ? "" : ", ") + k.config_id();
+      list += (list.empty() ? "" : ", ") + k.config().id();
   return list;
 }
 
