@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "harness/core/error.hpp"
-#include "kernels/cuda/cublaslt/cublaslt_library.hpp"
 #include "harness/run/backend_registry.hpp"
 #include "kernels/cuda/cublaslt/cublaslt_descriptors.hpp"
+#include "kernels/cuda/cublaslt/cublaslt_library.hpp"
 #include "kernels/cuda/cublaslt/cublaslt_operands.hpp"
 #include "kernels/cuda/cublaslt/cublaslt_plan.hpp"
 #include "kernels/cuda/device_query.hpp"
