@@ -55,7 +55,7 @@ __device__ __forceinline__ void combine_entry(const AttentionKernelParams& p) {
 // __launch_bounds__(threads, 1): one resident block per SM is all a kernel asks for, so
 // ptxas may give each thread up to 255 registers. Given the thread count alone, ptxas 13 for
 // sm_100a held d128_bkv64_s2_pe4m3 to 128 registers and spilled 40 B. The bound changes
-// register allocation only, not an instruction (CUDA C++ Programming Guide, "Launch Bounds").
+// register allocation, not the arithmetic (CUDA C++ Programming Guide, "Launch Bounds").
 #define FP8C_ATTENTION_KERNEL(d, bkv, s, pname, pbf16)                                                            \
   extern "C" __global__ void __launch_bounds__(fp8check::cuda_index::AttentionTile<d, bkv, s, pbf16>::threads, 1) \
       fp8check_attention_d##d##_bkv##bkv##_s##s##_p##pname(fp8check::cuda_index::AttentionKernelParams p) {    \
