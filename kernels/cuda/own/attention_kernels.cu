@@ -10,6 +10,7 @@
 #include "kernels/cuda/index/attention_program.hpp"
 #include "kernels/cuda/own/attention_launch.hpp"
 #include "kernels/cuda/own/device_machine.cuh"
+#include "kernels/cuda/own/launch_support.hpp"
 
 namespace fp8check::cuda_own {
 namespace {
@@ -75,11 +76,6 @@ FP8CHECK_OWN_ATTENTION_COMBINE(FP8C_COMBINE_KERNEL)
 namespace fp8check::cuda_own {
 namespace {
 
-struct KernelEntry {
-  const char* symbol;
-  const void* function;
-};
-
 #define FP8C_ATTENTION_ENTRY(d, bkv, s, pname) \
   {"fp8check_attention_d" #d "_bkv" #bkv "_s" #s "_p" #pname,   \
    reinterpret_cast<const void*>(&fp8check_attention_d##d##_bkv##bkv##_s##s##_p##pname)},
@@ -91,51 +87,39 @@ struct KernelEntry {
 const KernelEntry kKernels[] = {FP8CHECK_OWN_ATTENTION_TILES(FP8C_ATTENTION_ENTRIES)
                                     FP8CHECK_OWN_ATTENTION_COMBINE(FP8C_COMBINE_ENTRY)};
 
-const void* find_symbol(const std::string& symbol) {
-  for (const KernelEntry& e : kKernels)
-    if (symbol == e.symbol) return e.function;
-  return nullptr;
-}
-const void* find_kernel(const OwnAttentionKernel& k) { return find_symbol(k.symbol()); }
-
-std::string error_text(cudaError_t err) { return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err); }
+const void* find_kernel(const OwnAttentionKernel& k) { return find_kernel_symbol(kKernels, k.symbol()); }
 
 }  // namespace
 
 std::string own_attention_kernel_loadable(const OwnAttentionKernel& kernel) {
-  const void* f = find_kernel(kernel);
-  if (f == nullptr) return "kernel " + kernel.symbol() + " is not compiled into this build";
-  cudaFuncAttributes attributes{};
-  const cudaError_t err = cudaFuncGetAttributes(&attributes, f);
-  return err == cudaSuccess ? "" : error_text(err);
+  return kernel_loadable(find_kernel(kernel), kernel.symbol());
 }
 
 std::string launch_own_attention(const OwnAttentionKernel& kernel, const AttentionKernelParams& p, std::int64_t grid_x,
                                  std::int64_t grid_y, std::int64_t grid_z, std::int64_t combine_blocks) {
   const void* f = find_kernel(kernel);
-  if (f == nullptr) return "kernel " + kernel.symbol() + " is not compiled into this build";
-  if (grid_x > 0x7FFFFFFF || grid_y > 65535 || grid_z > 65535 || combine_blocks > 0x7FFFFFFF)
-    return "grid " + std::to_string(grid_x) + " x " + std::to_string(grid_y) + " x " + std::to_string(grid_z) +
-           " exceeds CUDA's limits (2^31 - 1, 65535, 65535)";
+  if (f == nullptr) return not_compiled_text(kernel.symbol());
+  if (std::string why = grid_beyond_limits(grid_x, grid_y, grid_z); !why.empty()) return why;
+  if (std::string why = grid_beyond_limits(combine_blocks, 1, 1); !why.empty()) return "combine " + why;
   const int smem = kernel.smem_bytes();
   if (cudaError_t err = cudaFuncSetAttribute(f, cudaFuncAttributeMaxDynamicSharedMemorySize, smem); err != cudaSuccess)
-    return error_text(err);
+    return cuda_error_text(err);
   AttentionKernelParams params = p;
   void* args[] = {&params};
   const dim3 grid(static_cast<unsigned>(grid_x), static_cast<unsigned>(grid_y), static_cast<unsigned>(grid_z));
   if (cudaError_t err = cudaLaunchKernel(f, grid, dim3(static_cast<unsigned>(kernel.threads())), args,
                                          static_cast<std::size_t>(smem), nullptr);
       err != cudaSuccess)
-    return error_text(err);
+    return cuda_error_text(err);
   if (combine_blocks > 0) {
-    const void* combine = find_symbol(kernel.combine_symbol());
-    if (combine == nullptr) return "kernel " + kernel.combine_symbol() + " is not compiled into this build";
+    const void* combine = find_kernel_symbol(kKernels, kernel.combine_symbol());
+    if (combine == nullptr) return not_compiled_text(kernel.combine_symbol());
     if (cudaError_t err = cudaLaunchKernel(combine, dim3(static_cast<unsigned>(combine_blocks)),
                                            dim3(AttentionCombineProgram<64>::THREADS), args, 0, nullptr);
         err != cudaSuccess)
-      return error_text(err);
+      return cuda_error_text(err);
   }
-  if (cudaError_t err = cudaDeviceSynchronize(); err != cudaSuccess) return error_text(err);
+  if (cudaError_t err = cudaDeviceSynchronize(); err != cudaSuccess) return cuda_error_text(err);
   return "";
 }
 

@@ -11,6 +11,7 @@
 #include "kernels/cuda/index/gemm_plan.hpp"
 #include "kernels/cuda/own/attention_launch.hpp"
 #include "kernels/cuda/own/gemm_launch.hpp"
+#include "kernels/cuda/own/launch_support.hpp"
 #include "kernels/cuda/own/quantize_launch.hpp"
 
 namespace fp8check::cuda_own {
@@ -18,14 +19,12 @@ namespace {
 
 using namespace cuda_index;
 
-std::string error_text(cudaError_t err) { return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err); }
-
 // A CUDA failure inside a run: the case's error verdict, with the error's name.
 [[noreturn]] void fail(const std::string& what, const std::string& cuda) {
   throw Error("cuda backend: " + what + ": " + cuda, SourceLocation::current());
 }
 void check(cudaError_t err, const char* what) {
-  if (err != cudaSuccess) fail(what, error_text(err));
+  if (err != cudaSuccess) fail(what, cuda_error_text(err));
 }
 
 // Device memory for one run, freed on every path.
@@ -197,7 +196,7 @@ CudaDevice current_cuda_device() {
   CudaDevice d;
   int count = 0;
   if (cudaError_t err = cudaGetDeviceCount(&count); err != cudaSuccess) {
-    d.why = "no CUDA device: " + error_text(err);
+    d.why = "no CUDA device: " + cuda_error_text(err);
     cudaGetLastError();  // clear the sticky error of a machine without a driver
     return d;
   }
@@ -207,7 +206,7 @@ CudaDevice current_cuda_device() {
   }
   cudaDeviceProp prop{};
   if (cudaError_t err = cudaGetDeviceProperties(&prop, 0); err != cudaSuccess) {
-    d.why = "no CUDA device: " + error_text(err);
+    d.why = "no CUDA device: " + cuda_error_text(err);
     return d;
   }
   d.sm = prop.major * 10 + prop.minor;

@@ -12,6 +12,7 @@
 #include "kernels/cuda/index/gemm_program.hpp"
 #include "kernels/cuda/own/device_machine.cuh"
 #include "kernels/cuda/own/gemm_launch.hpp"
+#include "kernels/cuda/own/launch_support.hpp"
 
 namespace fp8check::cuda_own {
 namespace {
@@ -82,11 +83,6 @@ FP8CHECK_OWN_GEMM_TILES(FP8C_TILE_KERNELS)
 namespace fp8check::cuda_own {
 namespace {
 
-struct KernelEntry {
-  const char* symbol;
-  const void* function;
-};
-
 #define FP8C_ENTRY(path, family, bm, bn, bk, s, ob, variant)                                             \
   {"fp8check_gemm_" #path "_" #family "_bm" #bm "_bn" #bn "_bk" #bk "_s" #s "_o" #ob "_" #variant,     \
    reinterpret_cast<const void*>(&fp8check_gemm_##path##_##family##_bm##bm##_bn##bn##_bk##bk##_s##s##_o##ob##_##variant)},
@@ -101,40 +97,25 @@ struct KernelEntry {
 
 const KernelEntry kKernels[] = {FP8CHECK_OWN_GEMM_TILES(FP8C_TILE_ENTRIES)};
 
-const void* find_kernel(const OwnGemmKernel& k) {
-  const std::string symbol = k.symbol();
-  for (const KernelEntry& e : kKernels)
-    if (symbol == e.symbol) return e.function;
-  return nullptr;
-}
-
-std::string error_text(cudaError_t err) {
-  return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err);
-}
+const void* find_kernel(const OwnGemmKernel& k) { return find_kernel_symbol(kKernels, k.symbol()); }
 
 }  // namespace
 
 std::string own_gemm_kernel_loadable(const OwnGemmKernel& kernel) {
-  const void* f = find_kernel(kernel);
-  if (f == nullptr) return "kernel " + kernel.symbol() + " is not compiled into this build";
-  cudaFuncAttributes attributes{};
-  const cudaError_t err = cudaFuncGetAttributes(&attributes, f);
-  return err == cudaSuccess ? "" : error_text(err);
+  return kernel_loadable(find_kernel(kernel), kernel.symbol());
 }
 
 std::string launch_own_gemm(const OwnGemmKernel& kernel, const GemmKernelParams& p, std::int64_t grid_x,
                             std::int64_t grid_y, int grid_z) {
   const void* f = find_kernel(kernel);
-  if (f == nullptr) return "kernel " + kernel.symbol() + " is not compiled into this build";
-  if (grid_x > 0x7FFFFFFF || grid_y > 65535 || grid_z > 65535)
-    return "grid " + std::to_string(grid_x) + " x " + std::to_string(grid_y) + " x " + std::to_string(grid_z) +
-           " exceeds CUDA's limits (2^31 - 1, 65535, 65535)";
+  if (f == nullptr) return not_compiled_text(kernel.symbol());
+  if (std::string why = grid_beyond_limits(grid_x, grid_y, grid_z); !why.empty()) return why;
   if (grid_x == 0 || grid_y == 0) return "";  // no rows to compute (empty groups)
   const GemmSmemLayout layout = kernel.smem();
   const int dynamic = kernel.static_smem() ? 0 : layout.total;
   if (dynamic > 0) {
     const cudaError_t err = cudaFuncSetAttribute(f, cudaFuncAttributeMaxDynamicSharedMemorySize, dynamic);
-    if (err != cudaSuccess) return error_text(err);
+    if (err != cudaSuccess) return cuda_error_text(err);
   }
   const dim3 block(static_cast<unsigned>(kernel.threads()));
   for (int pass = 0; pass < (p.split_k > 1 ? 2 : 1); ++pass) {
@@ -143,9 +124,9 @@ std::string launch_own_gemm(const OwnGemmKernel& kernel, const GemmKernelParams&
     int which = pass;
     void* args[] = {&params, &which};
     if (cudaError_t err = cudaLaunchKernel(f, grid, block, args, static_cast<std::size_t>(dynamic), nullptr); err != cudaSuccess)
-      return error_text(err);
+      return cuda_error_text(err);
   }
-  if (cudaError_t err = cudaDeviceSynchronize(); err != cudaSuccess) return error_text(err);
+  if (cudaError_t err = cudaDeviceSynchronize(); err != cudaSuccess) return cuda_error_text(err);
   return "";
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kernels/cuda/index/quantize_program.hpp"
+#include "kernels/cuda/own/launch_support.hpp"
 #include "kernels/cuda/own/quantize_launch.hpp"
 
 namespace fp8check::cuda_own {
@@ -37,8 +38,6 @@ __global__ void quantize_encode_kernel(QuantizeKernelParams p, std::int64_t elem
   if (e < elements) quantize_encode_step(p, e);
 }
 
-std::string error_text(cudaError_t err) { return std::string(cudaGetErrorName(err)) + ": " + cudaGetErrorString(err); }
-
 // Device buffers of one run; the first CUDA error is kept and every later call skipped.
 class Run {
  public:
@@ -60,7 +59,7 @@ class Run {
       ok(cudaMemcpy(host.data(), device, host.size() * sizeof(T), cudaMemcpyDeviceToHost));
   }
   bool ok(cudaError_t err) {
-    if (err != cudaSuccess && error.empty()) error = error_text(err);
+    if (err != cudaSuccess && error.empty()) error = cuda_error_text(err);
     return err == cudaSuccess;
   }
   std::string error;
