@@ -2,6 +2,7 @@
 
 #include <cuda_runtime.h>
 
+#include <cstdint>
 #include <cstring>
 #include <utility>
 #include <vector>
@@ -48,6 +49,13 @@ class DeviceBuffer {
   template <class T>
   T* as() const {
     return static_cast<T*>(ptr_);
+  }
+  // The first `count` elements, copied to the host; `what` names them in an error.
+  template <class T>
+  std::vector<T> download(std::int64_t count, const char* what) const {
+    std::vector<T> host(static_cast<std::size_t>(count));
+    if (!host.empty()) check(cudaMemcpy(host.data(), ptr_, host.size() * sizeof(T), cudaMemcpyDeviceToHost), what);
+    return host;
   }
 
  private:
@@ -117,10 +125,8 @@ class CudaBackend final : public Backend {
     if (std::string err = launch_own_gemm(plan.kernel, p, plan.grid_x, plan.grid_y, plan.grid_z); !err.empty())
       fail("kernel " + plan.kernel.symbol(), err);
 
-    std::vector<std::uint8_t> host_d(static_cast<std::size_t>(plan.d_bytes()));
-    check(cudaMemcpy(host_d.data(), d.as<void>(), host_d.size(), cudaMemcpyDeviceToHost), "cudaMemcpy of D");
-    AmaxSlot host_amax;
-    check(cudaMemcpy(&host_amax, amax.as<void>(), sizeof host_amax, cudaMemcpyDeviceToHost), "cudaMemcpy of amax_D");
+    const std::vector<std::uint8_t> host_d = d.download<std::uint8_t>(plan.d_bytes(), "cudaMemcpy of D");
+    const AmaxSlot host_amax = amax.download<AmaxSlot>(1, "cudaMemcpy of amax_D")[0];
     out.prepare_for(args.problem);
     unpack_output(plan, host_d.data(), host_amax, out);
   }
@@ -154,13 +160,10 @@ class CudaBackend final : public Backend {
         !err.empty())
       fail("kernel " + plan.kernel.symbol(), err);
 
-    std::vector<std::uint32_t> host_o(static_cast<std::size_t>(plan.o_elements));
-    std::vector<float> host_lse(static_cast<std::size_t>(plan.rows));
-    std::vector<std::uint32_t> host_stats(static_cast<std::size_t>(plan.stats_words()));
-    check(cudaMemcpy(host_o.data(), o.as<void>(), bytes(plan.o_elements, 4), cudaMemcpyDeviceToHost), "cudaMemcpy of O");
-    check(cudaMemcpy(host_lse.data(), lse.as<void>(), bytes(plan.rows, 4), cudaMemcpyDeviceToHost), "cudaMemcpy of the LSE");
-    check(cudaMemcpy(host_stats.data(), stats.as<void>(), bytes(plan.stats_words(), 4), cudaMemcpyDeviceToHost),
-          "cudaMemcpy of the P statistics");
+    const std::vector<std::uint32_t> host_o = o.download<std::uint32_t>(plan.o_elements, "cudaMemcpy of O");
+    const std::vector<float> host_lse = lse.download<float>(plan.rows, "cudaMemcpy of the LSE");
+    const std::vector<std::uint32_t> host_stats =
+        stats.download<std::uint32_t>(plan.stats_words(), "cudaMemcpy of the P statistics");
     unpack_attention_output(plan, host_o.data(), host_lse.data(), host_stats.data(), out);
   }
 
