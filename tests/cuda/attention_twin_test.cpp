@@ -137,6 +137,43 @@ TEST(AttentionTwin, AnotherInstructionModelGivesOtherBits) {
   EXPECT_GT(differ, 0);
 }
 
+// V with inf and NaN codes in a kv block that some rows of a tile do not see: the emulated
+// attention skips the block for those rows (O stays +0), while the kernel runs its P·V with
+// P = +0 for them (0·inf = NaN) and must then leave their O at +0. A row that sees some key
+// of the block gets NaN in the NaN code's column in both (a masked key's P = +0 included).
+TEST(AttentionTwin, RowsThatSeeNoKeyOfABlockIgnoreItsInfAndNanValues) {
+  for (const char* shape : {"b1.h2.kv2.sq70.skv33.d128.causal", "b1.h1.kv1.sq90.skv200.d64.causal"}) {
+    Problem pr = make_problem({shape, "e5m2.e5m2", "e4m3", "bq64.bkv32.s2", "fp32"});
+    const AttentionDesc& d = pr.args.desc;
+    const std::int64_t per_pair = d.seq_kv * d.head_dim_v;
+    std::vector<std::uint8_t> v(pr.args.v.codes, pr.args.v.codes + d.batch * d.kv_heads * per_pair);
+    const std::int64_t last_key = d.seq_kv - 1;
+    for (std::int64_t pair = 0; pair < d.batch * d.kv_heads; ++pair) {
+      v[static_cast<std::size_t>(pair * per_pair + last_key * d.head_dim_v + 3)] = 0x7C;   // e5m2 +inf
+      v[static_cast<std::size_t>(pair * per_pair + last_key * d.head_dim_v + 10)] = 0xFE;  // e5m2 NaN
+    }
+    pr.args.v.codes = v.data();
+    AttentionOutput twin;
+    cuda_twin::run_attention_twin(pr.args, twin);
+    const AttentionOutput want = emulated(pr.args);
+    SCOPED_TRACE(shape);
+    expect_same(twin, want);
+    // Not vacuous: the rows that see a key of the last block hold NaN in column 10, the
+    // others do not.
+    const std::int64_t last_block_first = last_key / 32 * 32;
+    std::int64_t nan_rows = 0, rows = 0;
+    for (std::int64_t h = 0; h < d.q_heads; ++h)
+      for (std::int64_t i = 0; i < d.seq_q; ++i, ++rows) {
+        const std::uint32_t o = want.bits[static_cast<std::size_t>((h * d.seq_q + i) * d.head_dim_v + 10)];
+        const bool nan = (o & 0x7FFFFFFFu) > 0x7F800000u;
+        EXPECT_EQ(nan, d.visible_keys(i) > last_block_first) << "row " << i;
+        nan_rows += nan ? 1 : 0;
+      }
+    EXPECT_GT(nan_rows, 0);
+    EXPECT_LT(nan_rows, rows);
+  }
+}
+
 // Instructions issued: per block and kv block, (head_dim / 32) · (block_kv / 8) for S and
 // (block_kv / k) · (head_dim / 8) for P·V, per warp (4); a causal tile skips the kv blocks
 // none of its rows sees.

@@ -17,7 +17,8 @@
 //     in ascending order, one FP32 addition each): scale, causal mask, the block max, the
 //     online-softmax step (running max m, sum l, factor alpha), P = exp2(s - m)·scale
 //     added to l unrounded, rounded to the P format (round_p: cvt.rn.satfinite) and stored
-//     as codes; masked keys, keys past seq_kv and rows that see no key get P = +0;
+//     as codes; masked keys, keys past seq_kv and rows that see no key get P = +0, and
+//     such a row's alpha is kRowSeesNoKey;
 //  3. O ← O·alpha (only where alpha ≠ 1, an FP32 multiply of the accumulator registers as
 //     FlashAttention-3's rescale_o), then O += P·V: block_kv/k mma.sync in key order with
 //     c = O — m16n8k32 FP8 (P and V codes), or m16n8k16 bf16 for a bf16 P (V's codes
@@ -25,10 +26,10 @@
 // Finally O·((1/l)·v_descale) in the output type, the natural-log LSE and the P
 // statistics; with kv splits O_s in FP32 and lse_s to a workspace, and a second kernel
 // (AttentionCombineProgram) merges each row's splits by their LSEs (attention_combine.hpp,
-// flash-decoding). A row that sees no key of a block computes it with P = +0: its O is still +0
-// then (blocks are visited from the last and a row sees a prefix of the keys), and an
-// all-zero step gives +0, so it equals the emulated attention, which skips such rows —
-// unless V holds inf or NaN codes there (0·inf): the twin test has no such data.
+// flash-decoding). A row that sees no key of a block runs its P·V with P = +0 (the mma is
+// warp-wide) and then sets its O back to +0, which it was before (blocks are visited from
+// the last and a row sees a prefix of the keys): the emulated attention skips such rows, and
+// where V holds inf or NaN codes 0·inf would otherwise make their O NaN.
 #pragma once
 
 #include <cstdint>
@@ -54,6 +55,10 @@ FP8C_HD_NOINLINE inline std::uint32_t attention_output_code(OutputType t, float 
   if (t == OutputType::fp16) return encode(Format::fp16, static_cast<double>(x));
   return attention::float_bits(x);
 }
+
+// A row's alpha in shared memory when it sees no key of the kv block (alpha is never
+// negative otherwise: 1, or exp2 of a difference).
+inline constexpr float kRowSeesNoKey = -1.0f;
 
 template <class Tile>
 struct AttentionProgram {
@@ -155,7 +160,7 @@ struct AttentionProgram {
       const std::int64_t seen = p.visible_keys(i0 + row);
       visible = (seen < j0 + count ? seen : j0 + count) - j0;
     }
-    float alpha = 1.0f;
+    float alpha = kRowSeesNoKey;
     if (visible > 0) {  // a row that sees no key of the block skips the update (emulated: r_first)
       float block_max = attention::kNegativeInfinity;  // NaN scores never win
       for (int j = 0; j < visible; ++j) {
@@ -206,14 +211,17 @@ struct AttentionProgram {
     }
   }
 
-  // Step 3: O ← O·alpha where alpha ≠ 1, then O += P·V over the whole kv block in key order.
+  FP8C_HD static int alpha_at(int tid, int i) { return Tile::alpha_offset + 4 * (warp_row0(tid) + PvMma::c(tid % 32, i).row); }
+
+  // Step 3: O ← O·alpha where alpha ≠ 1, then O += P·V over the whole kv block in key order;
+  // the rows that see no key of the block keep O = +0.
   template <class M>
   FP8C_HD static void accumulate_pv(M& m, const Params& p, int stage) {
     m.each_thread([&](int tid, Regs& r) {
       FP8C_UNROLL
       for (int i = 0; i < 4; ++i) {
-        const float alpha = m.ldsf(tid, Tile::alpha_offset + 4 * (warp_row0(tid) + PvMma::c(tid % 32, i).row));
-        if (alpha == 1.0f) continue;
+        const float alpha = m.ldsf(tid, alpha_at(tid, i));
+        if (alpha == 1.0f || alpha == kRowSeesNoKey) continue;
         FP8C_UNROLL
         for (int nt = 0; nt < NO; ++nt) r.o[nt][i] = r.o[nt][i] * alpha;
       }
@@ -238,6 +246,14 @@ struct AttentionProgram {
         m.template mma_fragments<PvMma>(p.p_format, p.v_format, [&](Regs& r) { return MmaRegisters{r.a, r.b, r.o[nt]}; });
       }
     }
+    m.each_thread([&](int tid, Regs& r) {
+      FP8C_UNROLL
+      for (int i = 0; i < 4; ++i) {
+        if (m.ldsf(tid, alpha_at(tid, i)) != kRowSeesNoKey) continue;
+        FP8C_UNROLL
+        for (int nt = 0; nt < NO; ++nt) r.o[nt][i] = 0.0f;
+      }
+    });
   }
 
   // O / l · v_descale in the output type and the LSE (with splits: O_s in FP32 and lse_s in
