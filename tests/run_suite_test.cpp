@@ -1,6 +1,6 @@
 // The library entry of a whole run: the smoke suite through run_suite against
-// golden/smoke.h5 (what `fp8check run smoke` does), and a GPU-backend run that skips every
-// case, which must not pass.
+// golden/smoke.h5 (what `fp8check run smoke` does), a GPU-backend run that skips every
+// case, which must not pass, and the GPU suite's claims.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,6 +9,8 @@
 
 #include "harness/configs/device_profile.hpp"
 #include "harness/record/results_file.hpp"
+#include "harness/run/attention_case.hpp"
+#include "harness/run/gemm_case.hpp"
 #include "harness/run/ops.hpp"
 #include "harness/run/suite_run.hpp"
 #include "harness/suite/suite_loader.hpp"
@@ -139,6 +141,46 @@ TEST(RunSuite, ARunWhoseEveryCaseSkipsFails) {
   EXPECT_EQ(outcome.status.line.rfind("0 judged: " + std::to_string(l.cases.size()) + " skipped: ", 0), 0u)
       << outcome.status.line;
   EXPECT_NE(outcome.metadata.device.find("backends cuda"), std::string::npos) << outcome.metadata.device;
+}
+
+// suites/gpu.toml is what ci/gpu runs on the device backends: every GEMM case claims the
+// device profile's kernel model and every attention case the own kernel's sm89-mma, never
+// the FP32 bound of the emulation suites. On the emulated backend (those same models) its
+// cases pass; the three largest shapes are left to ci/nightly.
+TEST(RunSuite, TheGpuSuiteClaimsTheDevicesArithmeticAndPassesOnItsEmulation) {
+  Loaded l = load("gpu");
+  ASSERT_EQ(l.spec.device, "sm_90");
+  int gemm = 0, attention = 0;
+  for (const CaseInput& c : l.cases) {
+    if (c.op == "gemm") {
+      const GemmCase g = GemmCase::from_params(c.params);
+      EXPECT_TRUE(g.accumulation_from_device) << c.id;
+      EXPECT_EQ(case_accumulation(g, *l.device).id(), l.device->kernel_model) << c.id;
+      ++gemm;
+    } else if (c.op == "attention") {
+      EXPECT_EQ(AttentionCase::from_params(c.params).model.id(), "sm89-mma") << c.id;
+      ++attention;
+    }
+  }
+  EXPECT_GT(gemm, 0);
+  EXPECT_GT(attention, 0);
+  EXPECT_EQ(l.device->kernel_model, "sm90-wgmma.p128");
+
+  std::erase_if(l.cases, [](const CaseInput& c) {
+    for (const char* big : {"m4096.", ".n7168.", ".sq512."})
+      if (c.id.find(big) != std::string::npos) return true;
+    return false;
+  });
+  SuiteRun run;
+  run.spec = &l.spec;
+  run.device = l.device;
+  run.cases = l.cases;
+  run.seed = l.spec.seed;
+  run.jobs = 2;
+  const RunOutcome outcome = run_suite(run);
+  EXPECT_EQ(outcome.status.exit_code, 0) << outcome.status.line;
+  ASSERT_GT(outcome.results.size(), 80u);
+  for (const CaseResult& r : outcome.results) EXPECT_EQ(r.verdict, Verdict::pass) << r.id << ": " << r.reason;
 }
 
 }  // namespace

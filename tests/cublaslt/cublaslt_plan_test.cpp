@@ -216,7 +216,7 @@ bool must_run_on_sm90(const GemmCase& c) {
          (c.epilogue == "plain" || c.epilogue == "alpha2") && d.n % 16 == 0 && d.k % 16 == 0;
 }
 
-// ci/gpu's filter of the smoke cases an sm_90 GPU must run (--fail-on-skip).
+// ci/gpu's filter of the gpu suite's cases an sm_90 GPU must run (--fail-on-skip).
 CaseFilter must_run_filter() {
   std::ifstream in(std::filesystem::path(FP8CHECK_SOURCE_DIR) / "ci" / "gpu-must-run.filter");
   std::string text;
@@ -230,7 +230,7 @@ TEST(CublasLtPlan, EveryRunnableCaseOfEverySuiteReadsBackFromCublasLt) {
   const CaseFilter must_run = must_run_filter();
   int must_run_cases = 0;
   std::map<std::string, int> runnable;
-  for (const char* name : {"smoke", "seeds", "nightly", "accuracy", "selftest"}) {
+  for (const char* name : {"smoke", "seeds", "nightly", "accuracy", "selftest", "gpu"}) {
     const SuiteSpec spec = load_suite(std::filesystem::path(FP8CHECK_SOURCE_DIR) / "suites" / (std::string(name) + ".toml"),
                                       builtin_op_schemas(sm90));
     for (const CaseSpec& cs : spec.cases) {
@@ -247,7 +247,7 @@ TEST(CublasLtPlan, EveryRunnableCaseOfEverySuiteReadsBackFromCublasLt) {
           !why_family_unsupported(KernelFamily::cublaslt, device, d.b_type).empty() || d.a_type.is_integer() ||
           d.kind == GemmKind::grouped_contiguous || d.kind == GemmKind::grouped_masked || !d.a_k_major || !d.b_k_major) {
         EXPECT_FALSE(must_run_on_sm90(c) && device.name == "sm_90") << cs.id;
-        EXPECT_FALSE(std::string(name) == "smoke" && must_run.matches(cs.id)) << cs.id << " is in ci/gpu-must-run.filter";
+        EXPECT_FALSE(std::string(name) == "gpu" && must_run.matches(cs.id)) << cs.id << " is in ci/gpu-must-run.filter";
         continue;
       }
       const PreparedCase p = prepare(params, cs.id, spec.seed);
@@ -255,7 +255,7 @@ TEST(CublasLtPlan, EveryRunnableCaseOfEverySuiteReadsBackFromCublasLt) {
       const std::string why = why_cublaslt_cannot(p.in.args, device.capability, options);
       EXPECT_EQ(why.find('\n'), std::string::npos) << cs.id;
       if (device.name == "sm_90" && must_run_on_sm90(c)) EXPECT_EQ(why, "") << cs.id;
-      if (std::string(name) == "smoke" && must_run.matches(cs.id)) {
+      if (std::string(name) == "gpu" && must_run.matches(cs.id)) {
         EXPECT_EQ(why, "") << cs.id << " is in ci/gpu-must-run.filter";
         ++must_run_cases;
       }
@@ -266,10 +266,11 @@ TEST(CublasLtPlan, EveryRunnableCaseOfEverySuiteReadsBackFromCublasLt) {
       ++runnable[name];
     }
   }
-  for (const char* name : {"smoke", "nightly", "accuracy", "seeds"}) EXPECT_GT(runnable[name], 0) << name;
-  EXPECT_EQ(must_run_cases, 28);  // the filter still selects the smoke suite's FP8 dense cases
-  std::printf("cuBLASLt-runnable GEMM cases: smoke %d, seeds %d, nightly %d, accuracy %d, selftest %d\n", runnable["smoke"],
-              runnable["seeds"], runnable["nightly"], runnable["accuracy"], runnable["selftest"]);
+  for (const char* name : {"smoke", "nightly", "accuracy", "seeds", "gpu"}) EXPECT_GT(runnable[name], 0) << name;
+  EXPECT_EQ(must_run_cases, 57);  // the filter still selects the gpu suite's FP8 dense cases
+  std::printf("cuBLASLt-runnable GEMM cases: smoke %d, seeds %d, nightly %d, accuracy %d, selftest %d, gpu %d\n",
+              runnable["smoke"], runnable["seeds"], runnable["nightly"], runnable["accuracy"], runnable["selftest"],
+              runnable["gpu"]);
 }
 
 // A grid of its own: every scale mode, output type, bias and C, batches, fast accumulation.

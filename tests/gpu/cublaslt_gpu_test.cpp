@@ -1,5 +1,6 @@
 // On a GPU: cuBLASLt through the run pipeline must stay within the tolerance model on the
-// smoke suite's GEMM cases (each judged, or skipped by a stated rule), and the fraction of
+// gpu suite's GEMM cases (each judged by the device's kernel model, or skipped by a stated
+// rule), and the fraction of
 // its FP32 output bits equal to `fp8check emulate gemm` with each candidate kernel model is
 // reported, FAST_ACCUM off and on: the first measurement of which model cuBLASLt follows.
 // Without a GPU every test skips with the reason (docs/gpu-validation.md).
@@ -45,16 +46,16 @@ class CublasLtGpu : public ::testing::Test {
   std::optional<cuda::CudaDevice> device_;
 };
 
-TEST_F(CublasLtGpu, SmokeGemmCasesStayWithinTheToleranceModel) {
+TEST_F(CublasLtGpu, GpuSuiteGemmCasesStayWithinTheToleranceModel) {
   const DeviceProfile& profile = *device_->profile;
   const SuiteSpec spec =
-      load_suite(std::filesystem::path(FP8CHECK_SOURCE_DIR) / "suites" / "smoke.toml", builtin_op_schemas(profile));
+      load_suite(std::filesystem::path(FP8CHECK_SOURCE_DIR) / "suites" / "gpu.toml", builtin_op_schemas(profile));
   RunContext ctx;
   ctx.seed = spec.seed;
   ctx.device = &profile;
   ctx.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   int passed = 0;
-  report("cublaslt on " + device_->name + " (" + profile.name + "), smoke GEMM cases:");
+  report("cublaslt on " + device_->name + " (" + profile.name + "), gpu suite GEMM cases:");
   for (const CaseSpec& c : spec.cases) {
     if (c.op != "gemm") continue;
     CaseInput in{c.id, c.op, c.params, c.tolerance, c.seed_bug};
@@ -75,7 +76,7 @@ TEST_F(CublasLtGpu, SmokeGemmCasesStayWithinTheToleranceModel) {
                   r.reason.c_str());
     report(line);
   }
-  EXPECT_GT(passed, 0) << "no smoke GEMM case ran on cuBLASLt";
+  EXPECT_GT(passed, 0) << "no gpu suite GEMM case ran on cuBLASLt";
 }
 
 // Unscaled e4m3 operands and an FP32 output, so that D is the accumulator itself.
