@@ -18,6 +18,7 @@
 #include "harness/run/backend_registry.hpp"
 #include "kernels/cuda/index/attention_plan.hpp"
 #include "kernels/cuda/twin/attention_twin.hpp"
+#include "kernels/cuda/twin/twin_machine.hpp"
 
 namespace fp8check::test {
 namespace {
@@ -203,6 +204,23 @@ TEST(AttentionTwin, CanImplementNamesWhatNoKernelRuns) {
   pr.args.desc.q_type = ElementType::of(Format::bf16);
   EXPECT_NE(why(89).find("only FP8 Q"), std::string::npos) << why(89);
   EXPECT_THROW(cuda_index::plan_own_attention(pr.args, 89), InputError);
+}
+
+// The combine pass reads and scratches its row of the workspace through plain pointers; the
+// twin holds each thread's claimed ranges inside the output buffers and apart from the other
+// threads' (a wrong row stride of the scratch makes the split cases above throw: checked by
+// hand).
+TEST(AttentionTwin, DirectWorkspaceRangesStayInsideAndApart) {
+  struct NoRegisters {};
+  std::vector<float> workspace(64), elsewhere(4);
+  cuda_twin::TwinMachine<NoRegisters> m(2, 16, cuda_twin::attention_twin_models(), {});
+  m.add_output(workspace.data(), workspace.size() * sizeof(float));
+  m.claim_global(0, workspace.data(), 32 * sizeof(float), "row 0");
+  m.claim_global(1, workspace.data() + 32, 32 * sizeof(float), "row 1");
+  m.claim_global(0, workspace.data() + 8, sizeof(float), "row 0 again");  // a thread's own range
+  EXPECT_THROW(m.claim_global(1, workspace.data() + 31, 2 * sizeof(float), "row 1 too early"), InternalError);
+  EXPECT_THROW(m.claim_global(1, workspace.data() + 60, 8 * sizeof(float), "past the end"), InternalError);
+  EXPECT_THROW(m.claim_global(0, elsewhere.data(), sizeof(float), "not an output"), InternalError);
 }
 
 // Every instantiation fits sm_89's 99 KiB of shared memory and has 4 warps.

@@ -360,7 +360,9 @@ struct AttentionProgram {
 // The second pass with kv splits (its own kernel, per head dim D), over blocks of 128 rows:
 // each thread merges one row's splits as the emulated attention does (combine_splits, in
 // the config's order), then writes O in the output type and the natural-log LSE. The
-// workspace holds this thread's row only: the combine reads and scratches it directly.
+// combine reads its row's splits and scratches through plain pointers (combine_splits is
+// the emulated attention's own code); each thread claims those ranges, which the twin holds
+// inside the workspace and apart from every other thread's.
 template <int D>
 struct AttentionCombineProgram {
   static constexpr int THREADS = 128;
@@ -374,6 +376,10 @@ struct AttentionCombineProgram {
       float* weights = p.combine_scratch(row);
       float* terms = weights + p.splits;
       float* out = terms + p.splits;
+      const auto floats = [](std::int64_t n) { return static_cast<std::size_t>(n) * sizeof(float); };
+      m.claim_global(tid, p.split_lse(row), floats(p.splits), "split LSEs");
+      m.claim_global(tid, p.split_o(row), floats(p.splits * D), "split outputs");
+      m.claim_global(tid, weights, floats(2 * p.splits + D), "combine scratch");
       const float lse =
           attention::combine_splits(p.splits, p.split_lse(row), p.split_o(row), D, D, p.tree, out, weights, terms);
       for (int c = 0; c < D; ++c) m.stg(p.o, row * D + c, attention_output_code(p.o_type, out[c]), 4);

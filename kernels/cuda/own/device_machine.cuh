@@ -73,6 +73,10 @@ class DeviceMachine {
     else *reinterpret_cast<std::uint32_t*>(smem_ + offset) = value;
   }
 
+  // A thread's direct use of a range of global memory (the combine's workspace row): checked
+  // by the twin, nothing on the GPU.
+  FP8C_HD void claim_global(int, const void*, std::size_t, const char*) const {}
+
   FP8C_HD float ldg(const float* address) const { return *address; }
   FP8C_HD void stg(void* base, std::int64_t index, std::uint32_t value, int bytes) {
     auto* at = static_cast<std::uint8_t*>(base) + index * bytes;

@@ -10,7 +10,9 @@
 // another thread wrote (or waited for) without a barrier in between, overwriting bytes
 // another thread read in the same barrier interval, reading bytes never written, reading
 // or writing outside the block's shared memory or misaligned, copying from global memory
-// outside the buffers the caller declared. Each throws InternalError naming the access.
+// outside the buffers the caller declared, a thread's direct range of an output buffer
+// (claim_global) outside it or overlapping another thread's. Each throws InternalError naming
+// the access.
 #pragma once
 
 #include <cstdint>
@@ -183,6 +185,21 @@ class TwinMachine {
   }
   void add_output(void* begin, std::size_t bytes) { outputs_[static_cast<std::uint8_t*>(begin)] = bytes; }
 
+  // A thread reads and writes [begin, begin + bytes) of an output buffer directly (the
+  // combine's workspace row, through plain pointers): the range must lie inside one output
+  // buffer and overlap no range another thread of the block claimed.
+  void claim_global(int tid, const void* begin, std::size_t bytes, const char* what) {
+    const auto* at = static_cast<const std::uint8_t*>(begin);
+    auto it = outputs_.upper_bound(const_cast<std::uint8_t*>(at));
+    if (it == outputs_.begin() || at + bytes > std::prev(it)->first + std::prev(it)->second)
+      throw InternalError(std::string("twin: ") + what + " lies outside the output buffers");
+    for (const Claim& c : claims_)
+      if (c.tid != tid && at < c.begin + c.bytes && c.begin < at + bytes)
+        throw InternalError(std::string("twin: ") + what + " of thread " + std::to_string(tid) + " overlaps the " +
+                            c.what + " of thread " + std::to_string(c.tid));
+    claims_.push_back({tid, at, bytes, what});
+  }
+
   std::uint32_t e4m3(int, float v) { return encode<Format::e4m3fn>(static_cast<double>(v)); }
   void amax(int, double max, bool nan) {
     if (nan) amax_.nan = 1;
@@ -287,6 +304,13 @@ class TwinMachine {
   std::vector<std::vector<Copy>> open_;
   std::vector<std::deque<std::vector<Copy>>> groups_;
   std::map<std::uint8_t*, std::size_t> outputs_;
+  struct Claim {
+    int tid;
+    const std::uint8_t* begin;
+    std::size_t bytes;
+    const char* what;
+  };
+  std::vector<Claim> claims_;
   std::map<int, MmaInstruction> instructions_by_key_;
   cuda_index::AmaxSlot amax_;
   std::int64_t instructions_ = 0;
