@@ -206,8 +206,12 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
       "kernel bound + quantization of A and B (unit roundoff, underflow, clipping)");
   if (baseline) {
     const double limit = tol.baseline_ratio * baseline_max + 2 * noise;
-    add("kernel max error vs FP32-accumulation baseline", ks.max_abs_error, limit, ks.max_abs_error <= limit,
-        "<= ratio x the plain FP32-accumulation kernel's max error + 2 x reference noise (FlashAttention-3 tests)");
+    // The baseline is the emulated kernel of the arithmetic the case claims (run_gemm_case.cpp).
+    const std::string model = c.model.is_kernel_model() ? c.model.id() : "";
+    add(model.empty() ? "kernel max error vs FP32-accumulation baseline" : "kernel max error vs emulated " + model + " baseline",
+        ks.max_abs_error, limit, ks.max_abs_error <= limit,
+        model.empty() ? "<= ratio x the plain FP32-accumulation kernel's max error + 2 x reference noise (FlashAttention-3 tests)"
+                      : "<= ratio x the emulated " + model + " kernel's max error + 2 x reference noise (FlashAttention-3 tests)");
   }
   add_allclose_and_override_checks(ks, tol, dtype, result.checks);
 
