@@ -9,11 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import h5py
 import numpy as np
+
+from exchange_support import export_with_example
 
 FP8CHECK = EXAMPLE = None  # set from argv
 
@@ -61,14 +62,8 @@ def bf16_accumulator(formats, g, rk):
 class VerifyBuggyKernelsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="fp8check_verify_buggy.")
-        suite = os.path.join(cls.dir, "exchange_buggy.toml")
-        with open(suite, "w") as f:
-            f.write(SUITE)
-        cls.cases = os.path.join(cls.dir, "cases.h5")
-        subprocess.run([FP8CHECK, "export", suite, "--out", cls.cases], check=True, capture_output=True)
-        cls.good = os.path.join(cls.dir, "good.h5")
-        subprocess.run([sys.executable, EXAMPLE, cls.cases, cls.good], check=True, capture_output=True)
+        cls.dir, cls.cases, cls.good = export_with_example(FP8CHECK, EXAMPLE, SUITE, "exchange_buggy",
+                                                           "fp8check_verify_buggy.")
         cls.rk = load_example()
 
     @classmethod
