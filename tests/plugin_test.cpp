@@ -4,6 +4,9 @@
 // example) refused with one line, or turned into the case's verdict.
 #include <gtest/gtest.h>
 
+#include <limits>
+#include <tuple>
+
 #include "harness/configs/device_profile.hpp"
 #include "harness/core/error.hpp"
 #include "harness/plugin/plugin_loader.hpp"
@@ -151,6 +154,74 @@ TEST(Plugin, TheCMirrorsLoseNothing) {
     ASSERT_TRUE(emulated.output && echo.output) << in.id;
     EXPECT_EQ(echo.output->digest, emulated.output->digest) << in.id;
     EXPECT_EQ(echo.backend, "echo");
+  }
+}
+
+// Plug-ins whose D and O are right but whose side outputs are not: the emulated kernel
+// behind the C mirrors (echo), then one realistic mistake in amax_D or the LSE. amax_D
+// feeds the next step's FP8 scale (delayed scaling), the LSE the backward pass and the
+// split-KV combine: both are outputs of the ABI and must be judged.
+const fp8check_plugin& echo() { return *test::echo_plugin(); }
+
+int amax_unwritten(const fp8check_gemm_args* a, fp8check_gemm_output* out, char* m, std::size_t n) {
+  const int status = echo().run_gemm(a, out, m, n);
+  out->amax = 0;  // what fp8check put there: the kernel never wrote it
+  return status;
+}
+int amax_after_d_scale(const fp8check_gemm_args* a, fp8check_gemm_output* out, char* m, std::size_t n) {
+  const int status = echo().run_gemm(a, out, m, n);
+  out->amax *= a->problem.d_scale;  // the amax of the scaled values, not of D
+  return status;
+}
+std::int64_t lse_rows(const fp8check_attention_args* a) { return a->batch * a->q_heads * a->seq_q; }
+int lse_log2(const fp8check_attention_args* a, fp8check_attention_output* out, char* m, std::size_t n) {
+  const int status = echo().run_attention(a, out, m, n);
+  for (std::int64_t i = 0; i < lse_rows(a); ++i) out->lse[i] *= 1.4426950408889634f;  // log2 units, not natural log
+  return status;
+}
+int lse_unwritten(const fp8check_attention_args* a, fp8check_attention_output* out, char* m, std::size_t n) {
+  const int status = echo().run_attention(a, out, m, n);
+  for (std::int64_t i = 0; i < lse_rows(a); ++i) out->lse[i] = std::numeric_limits<float>::quiet_NaN();
+  return status;
+}
+
+TEST(Plugin, AWrongAmaxOrLseFails) {
+  static fp8check_plugin variants[4];
+  const std::pair<const char*, int> names[] = {{"amax_unwritten", 0}, {"amax_after_d_scale", 1}, {"lse_log2", 2},
+                                               {"lse_unwritten", 3}};
+  for (const auto& [name, i] : names) {
+    variants[i] = echo();
+    variants[i].name = name;
+  }
+  variants[0].run_gemm = amax_unwritten;
+  variants[1].run_gemm = amax_after_d_scale;
+  variants[2].run_attention = lse_log2;
+  variants[3].run_attention = lse_unwritten;
+  for (const auto& [name, i] : names) ASSERT_EQ(plugin::register_plugin(&variants[i], "plugin_test.cpp"), name);
+
+  const CaseParams bf16 = {{"shape", "m64.n96.k256"}}, e4m3 = {{"shape", "m64.n96.k256"}, {"output", "e4m3fn"}};
+  const CaseParams attention = {{"shape", "b1.h4.kv2.sq128.skv129.d64.causal"}};
+  // The same cases through echo itself pass: the checks hold a faithful kernel.
+  ASSERT_EQ(plugin::register_plugin(test::echo_plugin(), "echo_plugin.cpp"), "echo");
+  for (const auto& [op, params] : {std::pair{"gemm", bf16}, {"gemm", e4m3}, {"attention", attention}}) {
+    CaseParams p = params;
+    p.emplace_back("backend", "echo");
+    const CaseResult r = run(op, p);
+    EXPECT_EQ(r.verdict, Verdict::pass) << op << " " << r.reason;
+  }
+  const std::tuple<const char*, const char*, CaseParams, const char*> expected[] = {
+      {"amax_unwritten", "gemm", bf16, "amax_D vs reference"},
+      {"amax_after_d_scale", "gemm", e4m3, "amax_D vs reference"},
+      {"lse_log2", "attention", attention, "LSE error / bound"},
+      {"lse_unwritten", "attention", attention, "LSE error / bound"},
+  };
+  for (const auto& [name, op, params, check] : expected) {
+    CaseParams p = params;
+    p.emplace_back("backend", name);
+    const CaseResult r = run(op, p);
+    EXPECT_EQ(r.verdict, Verdict::fail) << name << " " << r.reason;
+    EXPECT_EQ(r.reason.rfind(check, 0), 0u) << name << ": " << r.reason;
+    if (std::string(name) == "amax_after_d_scale") EXPECT_NE(r.metrics.at("output_scale"), 1.0);
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <cstdio>
 #include <span>
 #include <vector>
@@ -34,6 +35,20 @@ Eigen::VectorXd aligned_row_norms(const MatrixD& x, Format operand, double desca
 double pv_floor(const AttentionErrorTerms& t, double abs_v) {
   if (t.accumulation_absolute == 0 && t.accumulation_offset == 0) return 0;
   return 2 * (t.accumulation_absolute * abs_v + t.accumulation_offset);
+}
+
+// |LSE - LSE_ref| over its bound for one row (natural log). LSE = log Σ_j exp(s_j): the
+// kernel's sum of exponentials l moves by a relative b <= relative / (1 + relative) (the row's
+// denominator perturbation: score errors, exponentials, rescales, sums and split combine,
+// attention_bound.hpp), so its log by at most log1p(relative); 2^-18 (|LSE_ref| + 1) covers
+// the FP32 m + log2 l, the log2 approximation and the ln 2 conversion. A row that sees no
+// key has LSE -inf; anything else there, or a NaN, is +inf. A vacuous bound (relative =
+// inf, tensor-core models at large scores) allows any finite value.
+double lse_over_bound(double got, double expect, double relative) {
+  if (!std::isfinite(expect)) return got == expect ? 0.0 : std::numeric_limits<double>::infinity();
+  const double err = std::fabs(got - expect), bound = std::log1p(relative) + 0x1p-18 * (std::fabs(expect) + 1);
+  if (!(err <= bound)) return std::isfinite(err) ? (std::isfinite(bound) ? err / bound : 0.0) : std::numeric_limits<double>::infinity();
+  return err == 0 ? 0.0 : err / bound;
 }
 
 }  // namespace
@@ -103,7 +118,7 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
   // The floor of check (b): what the two paths can differ by. They share scores, P, l and
   // the split weights bit for bit; they differ in P's rounding, the P·V sums and the output.
   const PRoundingError p_err = p_rounding_error(d.p), bf16_err = p_rounding_error(default_p_handling(Format::bf16));
-  double kernel_ratio = 0, baseline_max = 0, noise = 0, floor = 0, lse_error = 0;
+  double kernel_ratio = 0, baseline_max = 0, noise = 0, floor = 0, lse_error = 0, lse_ratio = 0;
   std::int64_t index = 0, row = 0;
   std::vector<double> got_row(static_cast<std::size_t>(dv));
   for (std::int64_t b = 0; b < d.batch; ++b)
@@ -118,7 +133,11 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
         const AttentionErrorTerms terms =
             attention_error_terms(d, config, c.model, ref.magnitudes[static_cast<std::size_t>(row)]);
         const double ref_lse = ref.dequantized.lse(b * d.q_heads + h, i);
-        if (out.has_internals && std::isfinite(ref_lse)) lse_error = std::max(lse_error, std::fabs(out.row_lse(b, h, i) - ref_lse));
+        if (out.has_internals) {
+          const double got_lse = out.row_lse(b, h, i), err = std::fabs(got_lse - ref_lse);
+          if (std::isfinite(ref_lse)) lse_error = std::max(lse_error, err);
+          lse_ratio = std::max(lse_ratio, lse_over_bound(got_lse, ref_lse, terms.relative));
+        }
         // The row's statistics in one add_range call each (the bits of add() per element).
         for (std::int64_t col = 0; col < dv; ++col) got_row[static_cast<std::size_t>(col)] = out.value(b, h, i, col);
         const auto size = static_cast<std::size_t>(dv);
@@ -163,6 +182,9 @@ void judge_attention(const AttentionCase& c, const AttentionConfig& config, cons
         "largest P * " + d.p.name() + " before rounding; above the format's max, satfinite clips it while the row sum keeps it");
   add("kernel error / a-priori bound", kernel_ratio, tol.max_over_bound, kernel_ratio <= tol.max_over_bound,
       attention_bound_derivation(d, config, c.model) + "; output u = " + std::to_string(u_out));
+  if (out.has_internals)
+    add("LSE error / bound", lse_ratio, tol.max_over_bound, lse_ratio <= tol.max_over_bound,
+        "natural-log LSE per row: log1p(relative) of the row's bound + 2^-18 (|LSE| + 1); -inf where no key is visible");
   if (baseline) {
     const double limit = tol.baseline_ratio * baseline_max + 2 * noise + floor;
     add("kernel max error vs bf16-P baseline", ks.max_abs_error, limit, ks.max_abs_error <= limit,

@@ -156,7 +156,7 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
   opts.atol = tol.atol.value_or(dtype.atol);
   const std::int64_t n = d.n;
   StatisticsAccumulator kernel(n, opts), total(n, opts);
-  double kernel_ratio = 0, total_ratio = 0, baseline_max = 0, noise = 0;
+  double kernel_ratio = 0, total_ratio = 0, baseline_max = 0, noise = 0, max_kernel_bound = 0;
   double max_deq = 0, max_orig = 0;  // max |ref| over finite elements: the accuracy study's scale
   std::int64_t index = 0;
   // One output row at a time: its values, the two references in the output's domain; the
@@ -179,6 +179,7 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
         const double e = bound.coefficient * (ref.magnitude(i, j) + bound.absolute) * s;
         const double kernel_bound = e + u_out * (std::fabs(deq[jj]) + e) + eta_out;
         const double total_bound = kernel_bound + (1 + u_out) * ref.quantization(i, j) * s;
+        if (std::isfinite(deq[jj])) max_kernel_bound = std::max(max_kernel_bound, kernel_bound);
         if (std::isfinite(got[jj])) {
           const double ke = std::fabs(got[jj] - deq[jj]), te = std::fabs(got[jj] - orig[jj]);
           kernel_ratio = std::max(kernel_ratio, ke == 0 ? 0.0 : ke / kernel_bound);
@@ -206,8 +207,21 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
       "kernel bound + quantization of A and B (unit roundoff, underflow, clipping)");
   if (baseline) {
     const double limit = tol.baseline_ratio * baseline_max + 2 * noise;
-    add("kernel max error vs FP32-accumulation baseline", ks.max_abs_error, limit, ks.max_abs_error <= limit,
-        "<= ratio x the plain FP32-accumulation kernel's max error + 2 x reference noise (FlashAttention-3 tests)");
+    // The baseline is the emulated kernel of the arithmetic the case claims (run_gemm_case.cpp).
+    const std::string model = c.model.is_kernel_model() ? c.model.id() : "";
+    add(model.empty() ? "kernel max error vs FP32-accumulation baseline" : "kernel max error vs emulated " + model + " baseline",
+        ks.max_abs_error, limit, ks.max_abs_error <= limit,
+        model.empty() ? "<= ratio x the plain FP32-accumulation kernel's max error + 2 x reference noise (FlashAttention-3 tests)"
+                      : "<= ratio x the emulated " + model + " kernel's max error + 2 x reference noise (FlashAttention-3 tests)");
+  }
+  // amax_D (cuBLASLt AMAX_D: max |t| before the output scale, feeding the next step's
+  // scale) of the kernel's own values: each t is within its element's kernel bound of the
+  // reference, so max |t| is within the largest bound of max |ref| (in the output's scaled
+  // domain). A NaN amax is the "amax_D finite" check's (run_gemm_case.cpp).
+  if (std::isfinite(out.amax) && ks.unexpected_specials.total() == 0) {
+    const double amax_error = std::fabs(out.amax * s - max_deq);
+    add("amax_D vs reference", amax_error, max_kernel_bound, amax_error <= max_kernel_bound,
+        "|amax_D - max |ref|| in the output's domain <= the largest per-element kernel bound");
   }
   add_allclose_and_override_checks(ks, tol, dtype, result.checks);
 

@@ -9,11 +9,12 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import unittest
 
 import h5py
 import numpy as np
+
+from exchange_support import export_with_example
 
 FP8CHECK = EXAMPLE = None  # set from argv
 
@@ -61,14 +62,7 @@ def gemm_id(distribution):
 class VerifyBadOutputsTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="fp8check_verify_bad.")
-        suite = os.path.join(cls.dir, "exchange_bad.toml")
-        with open(suite, "w") as f:
-            f.write(SUITE)
-        cls.cases = os.path.join(cls.dir, "cases.h5")
-        subprocess.run([FP8CHECK, "export", suite, "--out", cls.cases], check=True, capture_output=True)
-        cls.good = os.path.join(cls.dir, "good.h5")
-        subprocess.run([sys.executable, EXAMPLE, cls.cases, cls.good], check=True, capture_output=True)
+        cls.dir, cls.cases, cls.good = export_with_example(FP8CHECK, EXAMPLE, SUITE, "exchange_bad", "fp8check_verify_bad.")
         with h5py.File(cls.cases, "r") as f:
             cls.entry = {g.attrs["id"]: name for name, g in f["cases"].items()}
             cls.suite, cls.digest = f.attrs["suite"], f.attrs["cases_digest"]
