@@ -328,6 +328,20 @@ TEST_F(FilesInTempDir, OutputPathsAreCheckedBeforeAnythingRuns) {
   EXPECT_EQ(names(), (std::vector<std::string>{"file", "r"}));
 }
 
+// An output is never a file the command reads, whichever name reaches it.
+TEST_F(FilesInTempDir, AnOutputIsNeverOneOfTheInputs) {
+  write_file_atomically(dir_ / "golden.h5", as_bytes("g"));
+  fs::create_symlink("golden.h5", dir_ / "link.h5");
+  fs::create_hard_link(dir_ / "golden.h5", dir_ / "hard.h5");
+  EXPECT_NO_THROW(check_not_an_input(dir_ / "new.h5", dir_ / "golden.h5", "the golden"));
+  EXPECT_NO_THROW(check_not_an_input(dir_ / "golden.h5", dir_ / "missing.h5", "the golden"));
+  EXPECT_NO_THROW(check_not_an_input(dir_ / "golden.h5", "", "the golden"));
+  for (const fs::path& out : {dir_ / "golden.h5", dir_ / "link.h5", dir_ / "hard.h5", dir_ / "." / "golden.h5"})
+    expect_input_error([&] { check_not_an_input(out, dir_ / "golden.h5", "the golden"); },
+                       {out.string() + ": is the golden this command reads (" + (dir_ / "golden.h5").string() +
+                        "): expected another output path (an output never replaces an input)"});
+}
+
 // Relative paths none of whose directories exist yet: what `fp8check run` gets in a fresh
 // checkout (out/smoke/results.h5, out/smoke/report).
 TEST_F(FilesInTempDir, RelativeOutputsInDirectoriesThatDoNotExistYet) {

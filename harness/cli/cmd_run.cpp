@@ -72,8 +72,6 @@ int run_run(const std::vector<std::string>& args) {
   // Outputs are checked before the run: a bad path fails in a second, not after every case.
   const fs::path out_path = out.empty() ? fs::path("out") / s.spec.name / "results.h5" : fs::path(out);
   const fs::path report_path = report_dir.empty() ? fs::path("out") / s.spec.name / "report" : fs::path(report_dir);
-  io::check_output_path(out_path);
-  io::create_output_directory(report_path);
   fs::path golden_path = golden;
   if (golden.empty() && !vm.count("no-golden")) {
     for (const fs::path& dir : {fs::path("golden"), fs::path(FP8CHECK_SOURCE_DIR) / "golden"})
@@ -85,6 +83,8 @@ int run_run(const std::vector<std::string>& args) {
   // Read the golden before running: a corrupt golden is bad input, found in a second.
   std::optional<record::ResultsFile> golden_file;
   if (!golden_path.empty()) golden_file = record::read_results(golden_path);
+  const RunOutputPaths outputs{out_path, report_path, golden_file ? golden_path : fs::path()};
+  check_run_outputs(outputs, {{s.spec.file, "the suite file"}, {backend_lib, "the plug-in library"}});
 
   SuiteRun run;
   run.spec = &s.spec;
@@ -110,7 +110,7 @@ int run_run(const std::vector<std::string>& args) {
   RunOutcome outcome = run_suite(run);
   progress.finish();
   record_selection(s, outcome.metadata);
-  return write_run_outputs(outcome, {out_path, report_path, golden_file ? golden_path : fs::path()});
+  return write_run_outputs(outcome, outputs);
 }
 
 }  // namespace fp8check::cli

@@ -63,6 +63,11 @@ int run_verify(const std::vector<std::string>& args) {
   exchange::register_external_backend(outputs, vm.count("deterministic") > 0);
   std::optional<record::ResultsFile> golden_file;
   if (!golden.empty()) golden_file = record::read_results(golden);
+  const fs::path base = fs::path("out") / cases.suite / "verify";
+  const RunOutputPaths paths{out.empty() ? base / "results.h5" : fs::path(out),
+                             report_dir.empty() ? base / "report" : fs::path(report_dir),
+                             golden_file ? fs::path(golden) : fs::path()};
+  check_run_outputs(paths, {{cases_path, "CASES.h5"}, {outputs_path, "OUTPUTS.h5"}});
 
   SuiteSpec spec;
   spec.name = cases.suite;
@@ -91,10 +96,7 @@ int run_verify(const std::vector<std::string>& args) {
                static_cast<unsigned long long>(cases.seed));
   const RunOutcome outcome = run_suite(run);
   progress.finish();
-  const fs::path base = fs::path("out") / cases.suite / "verify";
-  return write_run_outputs(outcome, {out.empty() ? base / "results.h5" : fs::path(out),
-                                     report_dir.empty() ? base / "report" : fs::path(report_dir),
-                                     golden_file ? fs::path(golden) : fs::path()});
+  return write_run_outputs(outcome, paths);
 }
 
 }  // namespace fp8check::cli

@@ -77,6 +77,13 @@ void check_output_path(const fs::path& path) {
                      "): expected a writable directory");
 }
 
+void check_not_an_input(const fs::path& output, const fs::path& input, std::string_view role) {
+  std::error_code ec;
+  if (input.empty() || !fs::equivalent(output, input, ec)) return;  // ec set: one of them is missing
+  throw InputError(output.string() + ": is " + std::string(role) + " this command reads (" + input.string() +
+                   "): expected another output path (an output never replaces an input)");
+}
+
 void create_output_directory(const fs::path& dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) == 0) {

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string_view>
 
 namespace fp8check::io {
 
@@ -21,6 +22,12 @@ std::filesystem::path replaceable_target(const std::filesystem::path& target);
 // replaceable_target, plus: the parent directory exists or can be created (no component
 // of it is a file), and an existing parent is writable. InputError naming the problem.
 void check_output_path(const std::filesystem::path& path);
+
+// InputError when `output` names the file `input` names (the same path, a link to it, a
+// hard link): a command never writes over what it reads (`run --out` onto its golden or its
+// suite, `verify --out` onto CASES.h5). `role` says what the input is ("the golden").
+// Nothing is checked when either is missing or `input` is empty.
+void check_not_an_input(const std::filesystem::path& output, const std::filesystem::path& input, std::string_view role);
 
 // Creates `dir` and its parents (mkdir -p). InputError if it exists and is not a directory,
 // or cannot be created (a component is a file, no permission).

@@ -95,6 +95,13 @@ class Scratch:
             f.write("a regular file\n")
         os.makedirs(self.p("dir"))
 
+    def exchange(self, selection):
+        """cases.h5 of smoke (selection: export options) and outputs.h5 from the example kernel."""
+        r = fp8check("export", "smoke", *selection, "--out", self.p("cases.h5"))
+        assert r.returncode == 0, r.stderr
+        subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "examples", "python", "reference_kernel.py"),
+                        self.p("cases.h5"), self.p("outputs.h5")], check=True, capture_output=True)
+
     def p(self, *parts):
         return os.path.join(self.root, *parts)
 
@@ -155,6 +162,19 @@ def declaring_huge_output(t, name):
         out.attrs["complete"] = np.int64(1)
         out.create_dataset("values", shape=(100000, 1000000), dtype="f8", chunks=(1, 1024))
     return path
+
+
+def as_results(path):
+    """A golden's copy made a results file: `regenerate` no longer records a golden update."""
+    with h5py.File(path, "r+") as f:
+        f.attrs["regenerate"] = "fp8check run smoke"
+    return path
+
+
+def unchanged(path):
+    """A check that `path` has the bytes it has now."""
+    digest = sha256(path)
+    return lambda r: sha256(path) == digest
 
 
 def shorter_case_index(t, name):
@@ -370,6 +390,28 @@ def corpus(t):
     add("run_report_dir_is_a_file_fails_before_running",
         ["run", "smoke", "--filter", "gemm/e4m3fn.e4m3fn/tensor/*", "--no-golden", "--out", t.p("rr.h5"), "--report",
          t.p("file")], 2, "is a file", check=lambda r: "case(s)," not in r.stderr)
+    # --- an output never replaces an input or a golden ----------------------------------------
+    tensor_filter = ["--filter", "gemm/e4m3fn.e4m3fn/tensor/*"]
+    add("run_out_is_its_default_golden", ["run", "smoke", *tensor_filter, "--out", "golden/smoke.h5", "--report",
+                                          t.p("rep_golden")], 2, "is the golden this command reads",
+        check=lambda r: "case(s)," not in r.stderr)
+    add("run_out_is_its_golden", ["run", "smoke", *tensor_filter, "--golden", gold, "--out", gold, "--report",
+                                  t.p("rep_golden")], 2, "is the golden this command reads")
+    add("run_out_is_a_golden", ["run", "smoke", *tensor_filter, "--no-golden", "--out", gold, "--report",
+                                t.p("rep_golden")], 2, "is a golden (written by fp8check golden update)")
+    out_suite = t.suite("outsuite", SMOKE_SHAPE % "outsuite" + 'shape = "m64.n64.k64"\n')
+    add("run_out_is_its_suite", ["run", out_suite, "--no-golden", "--out", out_suite, "--report", t.p("rep_suite")], 2,
+        "is the suite file this command reads", check=unchanged(out_suite))
+    add("export_out_is_its_suite", ["export", out_suite, "--out", out_suite], 2, "is the suite file this command reads",
+        check=unchanged(out_suite))
+    add("export_out_is_a_golden", ["export", "smoke", *tensor_filter, "--out", gold], 2, "is a golden")
+    add("merge_out_is_a_golden", ["merge", gold, t.p("gtest_shard.h5")], 2, "is a golden")
+    add("run_out_is_the_report_folder", ["run", "smoke", *tensor_filter, "--no-golden", "--out", t.p("same"),
+                                         "--report", t.p("same")], 2, "is a directory",
+        check=lambda r: "case(s)," not in r.stderr)
+    add("verify_out_is_its_cases_file", ["verify", t.p("cases.h5"), t.p("outputs.h5"), "--out", t.p("cases.h5"),
+                                         "--report", t.p("rep_verify")], 2, "is CASES.h5 this command reads",
+        setup=lambda: t.exchange(tensor_filter), check=lambda r: "case(s) of suite" not in r.stderr)
     # --- what must work, next to what must not ------------------------------------------------
     add("quantize_amax_history_inf_gives_the_largest_scale",
         ["quantize", "--recipe", "delayed", "--format", "e4m3fn", "--amax-history", "inf", t.p("in.npy"),
@@ -465,7 +507,7 @@ class RobustnessTest(unittest.TestCase):
 
     def test_sigkill_during_a_run_leaves_the_results_file_whole(self):
         t = self.t
-        out = t.copy_golden("killed_run.h5")
+        out = as_results(t.copy_golden("killed_run.h5"))  # a golden is never a run's output
         reference = t.p("gold", "smoke.h5")  # a run's outputs are the golden's, bit for bit
         self.kill_at(["run", "smoke", "--jobs", "2", "--out", out, "--report", t.p("kill_rep")],
                      [0.05, 0.3, 0.8, 1.5, 2.5], out, reference)
@@ -484,7 +526,7 @@ class RobustnessTest(unittest.TestCase):
 
     def test_sigkill_during_a_merge_leaves_the_output_whole(self):
         t = self.t
-        out = t.copy_golden("killed_merge.h5")
+        out = as_results(t.copy_golden("killed_merge.h5"))
         self.kill_at(["merge", out, t.p("gold", "smoke.h5")], [0.01, 0.05, 0.1, 0.3], out, t.p("gold", "smoke.h5"))
 
     # --- two writers on one path ----------------------------------------------------------------
