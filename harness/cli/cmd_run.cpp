@@ -12,6 +12,7 @@
 #include "harness/io/output_path.hpp"
 #include "harness/cli/run_outputs.hpp"
 #include "harness/plugin/plugin_loader.hpp"
+#include "harness/record/golden.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/run/progress.hpp"
 #include "harness/run/suite_run.hpp"
@@ -82,7 +83,10 @@ int run_run(const std::vector<std::string>& args) {
   }
   // Read the golden before running: a corrupt golden is bad input, found in a second.
   std::optional<record::ResultsFile> golden_file;
-  if (!golden_path.empty()) golden_file = record::read_results(golden_path);
+  if (!golden_path.empty()) {
+    golden_file = record::read_results(golden_path);
+    record::require_golden_of_suite("the run of " + s.spec.file, s.spec.name, *golden_file);
+  }
   const RunOutputPaths outputs{out_path, report_path, golden_file ? golden_path : fs::path()};
   check_run_outputs(outputs, {{s.spec.file, "the suite file"}, {backend_lib, "the plug-in library"}});
 

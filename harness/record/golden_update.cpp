@@ -96,10 +96,7 @@ GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFil
   const RunMetadata& m = results.metadata;
   const std::string afresh = " (to start the golden afresh, remove " + (golden ? golden->path : std::string()) +
                              " deliberately, then update it)";
-  if (golden && m.suite_name != golden->metadata.suite_name)
-    throw InputError(results.path + " holds results of suite '" + m.suite_name + "', the golden " + golden->path +
-                     " those of suite '" + golden->metadata.suite_name + "': expected results of suite '" +
-                     golden->metadata.suite_name + "' (each suite has its own golden, golden/SUITE.h5)");
+  if (golden) require_golden_of_suite(results.path, m.suite_name, *golden);
   if (golden && m.seed != golden->metadata.seed)
     throw InputError(results.path + " ran with seed " + std::to_string(m.seed) + ", the golden " + golden->path +
                      " with seed " + std::to_string(golden->metadata.seed) +

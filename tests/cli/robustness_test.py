@@ -412,6 +412,12 @@ def corpus(t):
     add("verify_out_is_its_cases_file", ["verify", t.p("cases.h5"), t.p("outputs.h5"), "--out", t.p("cases.h5"),
                                          "--report", t.p("rep_verify")], 2, "is CASES.h5 this command reads",
         setup=lambda: t.exchange(tensor_filter), check=lambda r: "case(s) of suite" not in r.stderr)
+    # --- a golden of another suite judges nothing ------------------------------------------------
+    add("compare_with_a_golden_of_another_suite", ["compare", gold, t.p("gold", "seeds.h5")], 2,
+        "holds results of suite 'smoke', the golden %s those of suite 'seeds'" % t.p("gold", "seeds.h5"))
+    add("run_with_a_golden_of_another_suite", ["run", "smoke", *tensor_filter, "--golden", t.p("gold", "seeds.h5"),
+                                               "--out", t.p("other_suite.h5"), "--report", t.p("rep_other_suite")], 2,
+        "the run of suites/smoke.toml holds results of suite 'smoke'", check=lambda r: "case(s)," not in r.stderr)
     # --- what must work, next to what must not ------------------------------------------------
     add("quantize_amax_history_inf_gives_the_largest_scale",
         ["quantize", "--recipe", "delayed", "--format", "e4m3fn", "--amax-history", "inf", t.p("in.npy"),
