@@ -418,6 +418,11 @@ def corpus(t):
     add("run_with_a_golden_of_another_suite", ["run", "smoke", *tensor_filter, "--golden", t.p("gold", "seeds.h5"),
                                                "--out", t.p("other_suite.h5"), "--report", t.p("rep_other_suite")], 2,
         "the run of suites/smoke.toml holds results of suite 'smoke'", check=lambda r: "case(s)," not in r.stderr)
+    # --- a device is named whole ---------------------------------------------------------------------
+    add("export_device_fragment", ["export", "smoke", "--device", "x", "--out", t.p("device_x.h5")], 2,
+        "unknown device 'x'", check=lambda r: not os.path.exists(t.p("device_x.h5")))
+    add("configs_device_fragment", ["configs", "--m", "128", "--n", "128", "--k", "128", "--device", "rtx"], 2,
+        "unknown device 'rtx'")
     # --- what must work, next to what must not ------------------------------------------------
     add("quantize_amax_history_inf_gives_the_largest_scale",
         ["quantize", "--recipe", "delayed", "--format", "e4m3fn", "--amax-history", "inf", t.p("in.npy"),
