@@ -14,7 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// "a file", "a directory", "a FIFO (named pipe)", "a character device", ...
 std::string kind_of(mode_t mode) {
   if (S_ISREG(mode)) return "a file";
   if (S_ISDIR(mode)) return "a directory";
@@ -44,6 +43,8 @@ fs::path existing_ancestor(fs::path dir) {
 }
 
 }  // namespace
+
+std::string file_kind(unsigned int st_mode) { return kind_of(st_mode); }
 
 fs::path replaceable_target(const fs::path& target) {
   if (!target.has_filename()) throw InputError(target.string() + ": not a file name: expected DIR/NAME");

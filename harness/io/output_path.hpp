@@ -10,9 +10,14 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace fp8check::io {
+
+// What a stat(2) mode names, for messages: "a file", "a directory", "a FIFO (named pipe)",
+// "a character device", "a block device", "a socket", "a symbolic link".
+std::string file_kind(unsigned int st_mode);
 
 // The file a writer replaces for `target`: `target` itself when it is missing or a regular
 // file, the (canonical) file a symbolic link points to when that is a regular file.

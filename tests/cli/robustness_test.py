@@ -277,6 +277,16 @@ def corpus(t):
     add("npy_trailing_bytes", ["convert", t.raw("trail.npy", npy_header("<f4", "(2,)") + f32x4), t.p("o.npy"),
                                "--to", "e4m3fn"], 2, "bytes follow the array data")
     add("npy_input_is_a_directory", ["convert", t.p("dir"), t.p("o.npy"), "--to", "e4m3fn"], 2, "cannot read")
+    add("npy_input_is_a_fifo", ["convert", t.p("fifo"), t.p("o.npy"), "--to", "e4m3fn"], 2,
+        "cannot read: not a regular file (a FIFO (named pipe))", timeout=10)
+    add("quantize_input_is_a_fifo", ["quantize", "--recipe", "tensor", t.p("fifo"), t.p("q.h5")], 2,
+        "not a regular file", timeout=10)
+    add("emulate_input_is_a_fifo", ["emulate", "gemm", "--a", t.p("fifo"), "--b", t.p("in.npy"), "--formats",
+                                    "e4m3fn.e4m3fn", "--kernel", "fp32", "--out", t.p("d.npy")], 2,
+        "not a regular file", timeout=10)
+    add("npy_header_with_an_unknown_key_is_one_line",
+        ["convert", t.raw("key.npy", npy_header("<f4", "(4,)").replace(b"'shape'", b"'shapx'") + f32x4), t.p("o.npy"),
+         "--to", "e4m3fn"], 2, "malformed .npy header (unexpected key 'shapx'")
     add("npy_input_missing", ["convert", t.p("missing.npy"), t.p("o.npy"), "--to", "e4m3fn"], 2, "cannot read")
     add("npy_code_beyond_format", ["convert", t.npy("codes.npy", np.array([16], dtype=np.uint8)), t.p("o.npy"),
                                    "--from", "e2m1fn"], 2, "not a 4-bit e2m1fn code")
