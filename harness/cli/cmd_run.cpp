@@ -12,6 +12,7 @@
 #include "harness/io/output_path.hpp"
 #include "harness/cli/run_outputs.hpp"
 #include "harness/plugin/plugin_loader.hpp"
+#include "harness/run/case_axes.hpp"
 #include "harness/record/golden.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/run/progress.hpp"
@@ -67,6 +68,7 @@ int run_run(const std::vector<std::string>& args) {
   if (jobs < 1) throw InputError("--jobs must be >= 1");
   selection.read(vm);
   if (vm.count("backend-lib")) backend = plugin::backend_from_library(backend_lib, backend);
+  if (!backend.empty()) validate_backend_name(backend);  // exit 2 here, not an error verdict per case
 
   const LoadedSuite s = load_suite_cases(suite, selection, backend, device);
   require_cases(s);

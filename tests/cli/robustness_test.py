@@ -219,6 +219,10 @@ def corpus(t):
     add("run_shard_one_based_name", ["run", "smoke", "--shard", "4/3"], 2, "expected I/N with 0 <= I < N")
     add("run_shard_not_numbers", ["run", "smoke", "--shard", "a/b"], 2, "is not two decimal numbers")
     add("run_empty_shard_blames_the_shard", ["run", "smoke", "--shard", "99999/100000"], 2, "holds no case")
+    add("run_backend_unknown", ["run", "smoke", "--backend", "tpu", "--no-golden", "--out", t.p("tpu.h5"), "--report",
+                                t.p("rep_tpu")], 2, "unknown backend 'tpu': expected one of",
+        check=lambda r: "case(s)," not in r.stderr)
+    add("list_backend_unknown", ["list", "smoke", "--backend", "tpu"], 2, "unknown backend 'tpu'")
     add("run_filter_selects_nothing", ["run", "smoke", "--filter", "nothing*"], 2, "selects no case of suite smoke")
     add("run_filter_bad_escape", ["run", "smoke", "--filter", "gemm\\"], 2, "escapes nothing")
     add("run_shard_conflicts_with_googletest", ["run", "smoke", "--shard", "0/2"], 2, "the shard is given two ways",
