@@ -310,6 +310,10 @@ def corpus(t):
     add("suite_tolerance_negative", ["list", t.suite("tneg", SMOKE_SHAPE % "tneg" +
                                                      'shape = "m64.n64.k64"\ntolerance = { rtol = -1 }\n')],
         2, "tolerance rtol is -1")
+    add("suite_shape_field_twice", ["list", t.suite("twice", SMOKE_SHAPE % "twice" + 'shape = "m64.m32.n64.k64"\n')], 2,
+        "'m' is given twice")
+    add("suite_shape_leading_zero", ["list", t.suite("zero", SMOKE_SHAPE % "zero" + 'shape = "m064.n64.k64"\n')], 2,
+        "'064' has a leading zero (expected 64")
     add("suite_without_cases", ["list", t.suite("nocases", '[suite]\nname = "nocases"\n')], 2, "has no cases")
     add("suite_duplicate_ids", ["list", t.suite("dup", SMOKE_SHAPE % "dup" + 'shape = "m64.n64.k64"\n' +
                                                 '[[cases]]\nop = "gemm"\nformats = "e4m3fn.e4m3fn"\n'
