@@ -148,6 +148,9 @@ TEST(RunSuite, AProblemHasOneSpellingInIds) {
       {"quantize", "r0256.c512"}, {"quantize", "r256.c00512"},
   };
   for (const auto& [op, shape] : refused) EXPECT_THROW(validate(op, "shape", shape), InputError) << op << " " << shape;
+  validate("quantize", "recipe", "vec128");
+  for (const char* recipe : {"vec0128", "blk128x0128", "delayed_max016", "int8_g032"})
+    EXPECT_THROW(validate("quantize", "recipe", recipe), InputError) << recipe;
   for (const char* config : {"bm128.bm64.bn128.bk128.s4", "bm0128.bn128.bk128.s4", "bm128.bn128.bk128.s4.s2"})
     EXPECT_THROW(validate("gemm", "config", config), InputError) << config;
 }
