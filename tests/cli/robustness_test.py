@@ -430,6 +430,10 @@ def corpus(t):
     add("verify_out_is_its_cases_file", ["verify", t.p("cases.h5"), t.p("outputs.h5"), "--out", t.p("cases.h5"),
                                          "--report", t.p("rep_verify")], 2, "is CASES.h5 this command reads",
         setup=lambda: t.exchange(tensor_filter), check=lambda r: "case(s) of suite" not in r.stderr)
+    # (cases.h5 from here on)
+    add("verify_outputs_is_a_directory", ["verify", t.p("cases.h5"), t.p("dir")], 2, "dir: is a directory")
+    add("verify_outputs_is_a_fifo", ["verify", t.p("cases.h5"), t.p("fifo")], 2, "fifo: is not a regular file",
+        timeout=10)
     # --- a golden of another suite judges nothing ------------------------------------------------
     add("compare_with_a_golden_of_another_suite", ["compare", gold, t.p("gold", "seeds.h5")], 2,
         "holds results of suite 'smoke', the golden %s those of suite 'seeds'" % t.p("gold", "seeds.h5"))
