@@ -307,6 +307,7 @@ int run_emulate(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("what", 1);
   if (!parse_options(args, opts, hidden, positional, a.given)) return kExitPass;
+  if (a.given.count("threads")) require_range("--threads", a.threads, 1, 4096);
   if (a.what == "mma") return run_mma(a);
   if (a.what == "gemm") return run_gemm(a);
   throw InputError(a.what.empty() ? "expected emulate mma or emulate gemm (see fp8check emulate --help)"

@@ -66,6 +66,8 @@ int run_run(const std::vector<std::string>& args) {
   if (!parse_options(args, opts, po::options_description(), pos, vm)) return kExitPass;
   if (suite.empty()) throw InputError("fp8check run needs a SUITE (a name such as smoke, or a .toml path)");
   if (jobs < 1) throw InputError("--jobs must be >= 1");
+  if (vm.count("golden") && vm.count("no-golden"))
+    throw InputError("--golden " + golden + " and --no-golden: expected one of them (compare with that golden, or with none)");
   selection.read(vm);
   if (vm.count("backend-lib")) backend = plugin::backend_from_library(backend_lib, backend);
   if (!backend.empty()) validate_backend_name(backend);  // exit 2 here, not an error verdict per case

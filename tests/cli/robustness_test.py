@@ -239,6 +239,13 @@ def corpus(t):
         env={"JOB_COMPLETION_INDEX": "0"})
     add("list_completion_index_beyond_total", ["list", "smoke", "--shard-total", "2"], 2,
         "expected a decimal JOB_COMPLETION_INDEX < --shard-total", env={"JOB_COMPLETION_INDEX": "2"})
+    add("run_golden_and_no_golden", ["run", "smoke", "--golden", "golden/smoke.h5", "--no-golden"], 2,
+        "--golden golden/smoke.h5 and --no-golden: expected one of them")
+    add("configs_masked_and_batched", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups", "2", "--masked",
+                                       "--batched"], 2, "--masked and --batched")
+    add("emulate_threads_zero", ["emulate", "gemm", "--a", t.p("in.npy"), "--b", t.p("in.npy"), "--formats",
+                                 "e4m3fn.e4m3fn", "--kernel", "fp32", "--threads", "0", "--out", t.p("d.npy")], 2,
+        "--threads 0: expected an integer in 1..4096")
     add("configs_groups_negative", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups", "-1", "--masked"],
         2, "--groups -1: expected an integer in 1..1048576")
     add("configs_groups_huge", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups",
