@@ -1,5 +1,6 @@
 #include "harness/io/output_path.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -73,9 +74,17 @@ void check_output_path(const fs::path& path) {
   if (!S_ISDIR(st.st_mode))
     throw InputError(path.string() + ": " + ancestor.string() + " is " + kind_of(st.st_mode) +
                      ", not a directory: expected DIR/NAME with DIR a directory (or missing, to be created)");
-  if (::access(ancestor.c_str(), W_OK | X_OK) != 0)
+  // Creating a file is the test: access(2) passes for root on /proc or /sys, where the
+  // writer's temporary then fails, after the work.
+  const fs::path probe = ancestor / (".fp8check-probe." + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST)
     throw InputError(path.string() + ": cannot write in " + ancestor.string() + " (" + std::strerror(errno) +
                      "): expected a writable directory");
+  if (fd >= 0) {
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
 }
 
 void check_not_an_input(const fs::path& output, const fs::path& input, std::string_view role) {

@@ -25,7 +25,8 @@ std::string file_kind(unsigned int st_mode);
 std::filesystem::path replaceable_target(const std::filesystem::path& target);
 
 // replaceable_target, plus: the parent directory exists or can be created (no component
-// of it is a file), and an existing parent is writable. InputError naming the problem.
+// of it is a file), and the nearest existing ancestor takes a new file (a probe file is
+// created and removed: access(2) passes root on /proc or /sys). InputError naming the problem.
 void check_output_path(const std::filesystem::path& path);
 
 // InputError when `output` names the file `input` names (the same path, a link to it, a

@@ -409,6 +409,10 @@ def corpus(t):
     add("run_out_under_a_file_fails_before_running", ["run", "smoke", "--no-golden", "--out", t.p("file", "x.h5"),
                                                       "--report", t.p("rep_out")], 2, "is a file, not a directory",
         check=lambda r: "case(s)," not in r.stderr)
+    if os.path.isdir("/sys"):  # sysfs takes no new file, not even from root
+        add("run_out_on_sysfs_fails_before_running", ["run", "smoke", "--filter", "gemm/e4m3fn.e4m3fn/tensor/*",
+                                                      "--no-golden", "--out", "/sys/x.h5", "--report", t.p("rep_sys")],
+            2, "/sys/x.h5: cannot write in /sys", check=lambda r: "case(s)," not in r.stderr)
     add("run_out_fifo_fails_before_running", ["run", "smoke", "--no-golden", "--out", t.p("fifo"),
                                               "--report", t.p("rep_fifo")], 2, "is a FIFO",
         check=lambda r: "case(s)," not in r.stderr, timeout=60)
