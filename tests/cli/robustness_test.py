@@ -246,6 +246,11 @@ def corpus(t):
     add("emulate_threads_zero", ["emulate", "gemm", "--a", t.p("in.npy"), "--b", t.p("in.npy"), "--formats",
                                  "e4m3fn.e4m3fn", "--kernel", "fp32", "--threads", "0", "--out", t.p("d.npy")], 2,
         "--threads 0: expected an integer in 1..4096")
+    add("run_device_empty", ["run", "smoke", "--device", ""], 2, "--device '': expected a non-empty value")
+    add("run_golden_empty", ["run", "smoke", "--golden", ""], 2, "--golden '': expected a non-empty value")
+    add("export_out_empty", ["export", "smoke", "--out", ""], 2, "--out '': expected a non-empty value")
+    add("formats_format_empty", ["formats", "--format", ""], 2, "--format '': expected a non-empty value")
+    add("list_filter_empty_selects_all", ["list", "smoke", "--filter", ""], 0, "case(s) in suite smoke, the whole suite")
     add("configs_groups_negative", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups", "-1", "--masked"],
         2, "--groups -1: expected an integer in 1..1048576")
     add("configs_groups_huge", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups",
