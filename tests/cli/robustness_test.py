@@ -269,6 +269,8 @@ def corpus(t):
     add("golden_sample_elements_zero", ["golden", "update", t.p("changed.h5"), "--golden", t.p("gold", "smoke.h5"),
                                        "--sample-elements", "0"], 2, "sample_elements >= 1")
     add("unknown_command", ["frobnicate"], 2, "unknown command 'frobnicate'")
+    add("no_command", [], 2, "fp8check: error: expected a command, one of run, list")
+    add("newline_in_a_path_stays_on_one_line", ["list", t.p("two\nlines.toml")], 2, "two\\x0alines.toml' does not exist")
     add("convert_seed_negative", ["convert", t.p("in.npy"), t.p("o.npy"), "--to", "e4m3fn", "--rounding", "stochastic",
                                   "--seed", "-5"], 2, "--seed '-5'")
     add("quantize_amax_history_negative", ["quantize", "--recipe", "delayed", "--format", "e4m3fn", "--amax-history",

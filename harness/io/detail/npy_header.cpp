@@ -11,23 +11,6 @@ namespace {
 // numpy reserves room for a first axis of up to 21 digits (GROWTH_AXIS_MAX_DIGITS).
 constexpr std::size_t kGrowthAxisMaxDigits = 21;
 
-// `text` for a one-line message: trailing padding dropped (numpy pads the header with
-// spaces and ends it with '\n'), control and non-ASCII bytes written as \xNN.
-std::string one_line(std::string_view text) {
-  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u < 0x7f) {
-      out += c;
-    } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      out += {'\\', 'x', kHex[u >> 4], kHex[u & 15]};
-    }
-  }
-  return out;
-}
-
 // Recursive descent over the Python-literal subset numpy writes: a dict of string
 // keys whose values are strings, True/False, tuples of ints, or (structured dtypes)
 // lists, which are only skipped over.
