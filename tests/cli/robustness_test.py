@@ -328,6 +328,9 @@ def corpus(t):
         "'m' is given twice")
     add("suite_shape_leading_zero", ["list", t.suite("zero", SMOKE_SHAPE % "zero" + 'shape = "m064.n64.k64"\n')], 2,
         "'064' has a leading zero (expected 64")
+    add("suite_device_unknown", ["list", t.suite("dev", '[suite]\nname = "dev"\ndevice = "sm_999"\n' +
+                                                SMOKE_SHAPE.split("\n", 2)[2] + 'shape = "m64.n64.k64"\n')], 2,
+        "dev.toml: [suite] device: unknown device 'sm_999'")
     add("suite_without_cases", ["list", t.suite("nocases", '[suite]\nname = "nocases"\n')], 2, "has no cases")
     add("suite_duplicate_ids", ["list", t.suite("dup", SMOKE_SHAPE % "dup" + 'shape = "m64.n64.k64"\n' +
                                                 '[[cases]]\nop = "gemm"\nformats = "e4m3fn.e4m3fn"\n'
