@@ -8,6 +8,7 @@
 #include "harness/record/drift_threshold.hpp"
 #include "harness/record/golden.hpp"
 #include "harness/record/golden_update.hpp"  // golden_case: sampled goldens
+#include "tests/input_error_text.hpp"
 #include "tests/results_test_support.hpp"
 
 namespace fp8check::record {
@@ -306,6 +307,16 @@ TEST(GoldenComparisonTest, MetadataDifferencesAreNamed) {
   ASSERT_EQ(d.size(), 2u);
   EXPECT_EQ(d[0], "suite_name differs: run 'nightly', golden 'smoke'");
   EXPECT_EQ(d[1], "seed differs: run '1', golden '18446744073709551615' (so does every input)");
+}
+
+// Every case of another suite's golden is "new" or "missing": such a comparison judges
+// nothing, so run, compare and golden update refuse it.
+TEST(GoldenComparisonTest, AGoldenOfAnotherSuiteIsAnInputError) {
+  const ResultsFile golden = golden_of({full_case("a")});  // suite smoke
+  EXPECT_NO_THROW(require_golden_of_suite("r.h5", "smoke", golden));
+  EXPECT_EQ(fp8check::testing::error_of([&] { require_golden_of_suite("r.h5", "seeds", golden); }),
+            "r.h5 holds results of suite 'seeds', the golden golden/smoke.h5 those of suite 'smoke': expected "
+            "results of suite 'smoke' (each suite has its own golden, golden/SUITE.h5)");
 }
 
 }  // namespace

@@ -178,5 +178,24 @@ TEST_F(ResultsTest, AGoldenOverTheBudgetIsNotWritten) {
   EXPECT_EQ(write_golden(golden_path, plan, budget, ""), size);
 }
 
+// run, verify, merge and export write results over anything but a golden: the one that
+// golden update wrote (its regenerate says so) is refused, whatever its name.
+TEST_F(ResultsTest, AResultsWriterNeverReplacesAGolden) {
+  const fs::path golden = dir_ / "smoke.h5", results = dir_ / "results.h5", text = dir_ / "notes.h5";
+  write_results(golden, sample_metadata(), {full_case("a")},
+                {.regenerate = "fp8check run smoke; " + std::string(kGoldenUpdateCommand) + " r.h5 --golden smoke.h5 --write"});
+  write_results(results, sample_metadata(), {full_case("a")}, {.regenerate = "fp8check run smoke"});
+  std::ofstream(text) << "not HDF5";
+  EXPECT_EQ(error_of([&] { refuse_to_replace_a_golden(golden); }),
+            golden.string() + ": is a golden (written by fp8check golden update): expected a results path that is "
+                              "no golden (a golden changes only through fp8check golden update RESULTS --golden " +
+                golden.string() + " --write)");
+  fs::create_symlink(golden, dir_ / "link.h5");
+  EXPECT_NE(error_of([&] { refuse_to_replace_a_golden(dir_ / "link.h5"); }), "no InputError");
+  EXPECT_EQ(error_of([&] { refuse_to_replace_a_golden(results); }), "no InputError");
+  EXPECT_EQ(error_of([&] { refuse_to_replace_a_golden(text); }), "no InputError");
+  EXPECT_EQ(error_of([&] { refuse_to_replace_a_golden(dir_ / "missing.h5"); }), "no InputError");
+}
+
 }  // namespace
 }  // namespace fp8check::record

@@ -49,6 +49,20 @@ TEST(DeviceQuery, EveryCapabilityMapsToOneProfileOrAReason) {
     if (!p.unconstrained) EXPECT_EQ(p.name, capability_name(p.capability));
 }
 
+// A device is named by its profile, its capability or one of its GPUs, whole: "A10" is
+// sm_86, not the A100 it is a prefix of, and a typo or a fragment ("x", "rtx", "h20") is
+// an error rather than whichever profile's examples happen to contain it.
+TEST(DeviceQuery, NamesMatchWholeNeverInPart) {
+  const std::pair<const char*, const char*> named[] = {
+      {"sm_90", "sm_90"}, {"90", "sm_90"},      {"sm_90a", "sm_90"},  {"H100", "sm_90"},     {"h200", "sm_90"},
+      {"A10", "sm_86"},   {"A100", "sm_80"},    {"rtx 3090", "sm_86"}, {"RTX 4090", "sm_89"}, {"L4", "sm_89"},
+      {"GB200", "sm_100"}, {"RTX PRO 6000", "sm_120"}, {"cpu", "cpu"},
+  };
+  for (const auto& [name, profile] : named) EXPECT_EQ(find_device_profile(name).name, profile) << name;
+  for (const char* bad : {"x", "a", "rtx", "h20", "0", "sm_", "", "emulated", "A10, RTX 3090"})
+    EXPECT_THROW(find_device_profile(bad), InputError) << bad;
+}
+
 TEST(DeviceQuery, PeaksComeFromTheProfileTable) {
   const DeviceProfile& h100 = find_device_profile("sm_90");
   EXPECT_EQ(h100.peak_tflops(F(Format::e4m3fn), F(Format::e5m2)), 1979);

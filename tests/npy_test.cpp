@@ -218,6 +218,39 @@ TEST_F(FilesInTempDir, ReadNpyNamesTheFileAndTheSystemError) {
   expect_input_error([&] { read_npy(dir_); }, {dir_.string() + ": cannot read: " + std::strerror(EISDIR)});
 }
 
+// Only a regular file is read: a FIFO would block until a writer came (and a device might
+// never end), so it is refused at once, and left as it was.
+TEST_F(FilesInTempDir, ReadNpyRefusesAFifoWithoutWaitingForAWriter) {
+  const fs::path fifo = dir_ / "pipe.npy";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  fs::create_symlink(fifo, dir_ / "link.npy");
+  for (const fs::path& p : {fifo, dir_ / "link.npy"})
+    expect_input_error([&] { read_npy(p); }, {p.string() + ": cannot read: not a regular file (a FIFO (named pipe))",
+                                              "expected a readable .npy file"});
+  EXPECT_TRUE(fs::is_fifo(fifo));
+}
+
+// A malformed header is quoted on the message's one line: numpy's padding and '\n' and
+// any other control byte do not break it.
+TEST(Npy, AMalformedHeaderIsQuotedOnOneLine) {
+  const std::string f32x4(16, '\0');
+  for (const std::string& header :
+       {std::string("{'descr': '<f4', 'fortran_order': False, 'shapx': (4,), }"),
+        std::string("{'descr': '<f4', 'fortran_order': False, 'shape': (-4,), }"),
+        std::string("{'descr': '<f4', 'fortran_order': False, 'shape': (4,), 'a\nb': 1, }"),
+        std::string("{'descr': '<f4', 'fortran_order': 'no', 'shape': (4,), }\r\x01")}) {
+    std::string message;
+    try {
+      npy_from_bytes(npy_file(header, f32x4), "x.npy");
+    } catch (const InputError& e) {
+      message = e.what();
+    }
+    EXPECT_NE(message.find("x.npy: malformed .npy header ("), std::string::npos) << message;
+    EXPECT_EQ(message.find_first_of("\n\r\x01"), std::string::npos) << message;
+    EXPECT_NE(message.find("\"): expected numpy's"), std::string::npos) << message;  // padding dropped
+  }
+}
+
 TEST_F(FilesInTempDir, WriteNpyReplacesTheFileAndLeavesNoTemporary) {
   const fs::path path = dir_ / "a.npy";
   write_npy(path, sample(NpyDtype::float64, {3}));
@@ -326,6 +359,20 @@ TEST_F(FilesInTempDir, OutputPathsAreCheckedBeforeAnythingRuns) {
   create_output_directory(dir_ / "r" / "s");
   EXPECT_TRUE(fs::is_directory(dir_ / "r" / "s"));
   EXPECT_EQ(names(), (std::vector<std::string>{"file", "r"}));
+}
+
+// An output is never a file the command reads, whichever name reaches it.
+TEST_F(FilesInTempDir, AnOutputIsNeverOneOfTheInputs) {
+  write_file_atomically(dir_ / "golden.h5", as_bytes("g"));
+  fs::create_symlink("golden.h5", dir_ / "link.h5");
+  fs::create_hard_link(dir_ / "golden.h5", dir_ / "hard.h5");
+  EXPECT_NO_THROW(check_not_an_input(dir_ / "new.h5", dir_ / "golden.h5", "the golden"));
+  EXPECT_NO_THROW(check_not_an_input(dir_ / "golden.h5", dir_ / "missing.h5", "the golden"));
+  EXPECT_NO_THROW(check_not_an_input(dir_ / "golden.h5", "", "the golden"));
+  for (const fs::path& out : {dir_ / "golden.h5", dir_ / "link.h5", dir_ / "hard.h5", dir_ / "." / "golden.h5"})
+    expect_input_error([&] { check_not_an_input(out, dir_ / "golden.h5", "the golden"); },
+                       {out.string() + ": is the golden this command reads (" + (dir_ / "golden.h5").string() +
+                        "): expected another output path (an output never replaces an input)"});
 }
 
 // Relative paths none of whose directories exist yet: what `fp8check run` gets in a fresh

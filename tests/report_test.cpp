@@ -265,6 +265,24 @@ TEST_F(ReportTest, HtmlWithoutGnuplotSaysSoAndStillGivesEveryTable) {
   EXPECT_NE(html.find(report::escape_xml(kHostileReason).substr(0, 40)), std::string::npos);
 }
 
+// A gnuplot that hangs is stopped at the timeout once, not once per plot (a report of many
+// plots would otherwise take minutes: `report --gnuplot yes`).
+TEST_F(ReportTest, AGnuplotThatHangsIsTriedOnce) {
+  const fs::path fake = dir_ / "hanging-gnuplot", runs = dir_ / "runs.txt";
+  std::ofstream(fake) << "#!/bin/sh\necho run >> '" << runs.string() << "'\nexec sleep 60\n";
+  fs::permissions(fake, fs::perms::owner_all);
+  ReportOptions options;
+  options.gnuplot = fake.string();
+  options.gnuplot_timeout_seconds = 0.2;
+  ASSERT_GT(report::derive_plots(cases_).size(), 1u);
+  const std::string html = write("html", "report.html", options);
+  EXPECT_NE(html.find("The plots are not drawn: gnuplot (&#39;" + fake.string() + "&#39;) was stopped after"),
+            std::string::npos);
+  std::ifstream in(runs);
+  const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  EXPECT_EQ(text, "run\n");
+}
+
 TEST_F(ReportTest, ARunWithoutCasesIsReportedByEveryReporter) {
   cases_.clear();
   EXPECT_EQ(nlohmann::json::parse(write("json", "empty.json"))["summary"]["verdicts"]["total"], 0);

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "harness/configs/device_profile.hpp"
+#include "harness/core/error.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/run/attention_case.hpp"
 #include "harness/run/gemm_case.hpp"
@@ -128,6 +129,32 @@ TEST(RunSuite, EverySuiteStillHasItsGoldensIds) {
     EXPECT_EQ(suite_ids, golden_ids) << name;
     EXPECT_FALSE(suite_ids.empty()) << name;
   }
+}
+
+// An id keys the golden and seeds the inputs, so one problem has one spelling: a field
+// given twice ("m64.m32": which m?) or a number with a leading zero ("m064", the same
+// problem as "m64" under another id) is refused by the op's validator.
+TEST(RunSuite, AProblemHasOneSpellingInIds) {
+  const AxisSchemaRegistry schemas = builtin_op_schemas(find_device_profile("sm_90"));
+  const auto validate = [&](const char* op, const char* axis, const std::string& value) {
+    schemas.find(op)->find_axis(axis)->validate(value);
+  };
+  validate("gemm", "shape", "m64.n64.k64.g2");
+  validate("gemm", "config", "bm128.bn128.bk128.s4.sk2");
+  validate("attention", "shape", "b1.h8.kv2.sq128.skv256.d64");
+  validate("quantize", "shape", "r10.c100");
+  const std::pair<const char*, const char*> refused[] = {
+      {"gemm", "m64.m32.n64.k64"}, {"gemm", "m64.n64.k64.k128"},   {"gemm", "m064.n64.k64"},
+      {"gemm", "m64.n64.k64.g2.g4"}, {"attention", "b1.h8.h4.kv2.sq128.skv128.d64"},
+      {"attention", "b1.h08.kv2.sq128.skv128.d64"}, {"attention", "b1.h8.kv2.sq128.skv128.d64.causal.causal"},
+      {"quantize", "r0256.c512"}, {"quantize", "r256.c00512"},
+  };
+  for (const auto& [op, shape] : refused) EXPECT_THROW(validate(op, "shape", shape), InputError) << op << " " << shape;
+  validate("quantize", "recipe", "vec128");
+  for (const char* recipe : {"vec0128", "blk128x0128", "delayed_max016", "int8_g032"})
+    EXPECT_THROW(validate("quantize", "recipe", recipe), InputError) << recipe;
+  for (const char* config : {"bm128.bm64.bn128.bk128.s4", "bm0128.bn128.bk128.s4", "bm128.bn128.bk128.s4.s2"})
+    EXPECT_THROW(validate("gemm", "config", config), InputError) << config;
 }
 
 TEST(RunSuite, ARunWhoseEveryCaseSkipsFails) {

@@ -38,6 +38,7 @@ int run_compare(const std::vector<std::string>& args) {
 
   const record::ResultsFile results = record::read_results(results_path);
   const record::ResultsFile golden = record::read_results(golden_path);
+  record::require_golden_of_suite(results_path, results.metadata.suite_name, golden);
   const record::GoldenComparison c = record::compare_with_golden(results.cases, golden, policy);
   std::printf("%s (%zu cases) vs golden %s (%zu cases)\n", results_path.c_str(), results.cases.size(),
               golden_path.c_str(), golden.cases.size());

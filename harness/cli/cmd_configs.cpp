@@ -77,6 +77,8 @@ int run_configs(const std::vector<std::string>& args) {
   p.n = n;
   p.k = k;
   p.groups = groups;
+  if (vm.count("masked") && vm.count("batched"))
+    throw InputError("--masked and --batched: expected one layout of the --groups problems, not both");
   if (vm.count("masked")) {
     p.kind = GemmKind::grouped_masked;
     p.group_rows.assign(static_cast<std::size_t>(groups), m);

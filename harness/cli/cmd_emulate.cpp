@@ -18,6 +18,7 @@
 #include "harness/core/error.hpp"
 #include "harness/core/format_names.hpp"
 #include "harness/io/npy.hpp"
+#include "harness/io/output_path.hpp"
 #include "harness/configs/gemm_config.hpp"
 #include "harness/run/gemm_case.hpp"
 #include "kernels/emulated/gemm_emulated.hpp"
@@ -307,6 +308,10 @@ int run_emulate(const std::vector<std::string>& args) {
   po::positional_options_description positional;
   positional.add("what", 1);
   if (!parse_options(args, opts, hidden, positional, a.given)) return kExitPass;
+  if (a.given.count("threads")) require_range("--threads", a.threads, 1, 4096);
+  for (const auto& [input, role] : {std::pair{a.a, "--a"}, {a.b, "--b"}, {a.c, "--c"}, {a.scale_a, "--scale-a"},
+                                    {a.scale_b, "--scale-b"}})
+    if (!a.out.empty() && !input.empty()) io::check_not_an_input(a.out, input, role);
   if (a.what == "mma") return run_mma(a);
   if (a.what == "gemm") return run_gemm(a);
   throw InputError(a.what.empty() ? "expected emulate mma or emulate gemm (see fp8check emulate --help)"

@@ -10,6 +10,8 @@
 #include "harness/core/error.hpp"
 #include "harness/exchange/exchange_format.hpp"
 #include "harness/exchange/export_cases.hpp"
+#include "harness/io/output_path.hpp"
+#include "harness/record/golden_update.hpp"
 
 namespace fp8check::cli {
 
@@ -41,7 +43,10 @@ int run_export(const std::vector<std::string>& args) {
   const LoadedSuite s = load_suite_cases(suite, filter, shard, exchange::kExternalBackend, device);
   if (s.cases.empty()) throw InputError("the filter '" + filter + "' selects no case of suite " + s.spec.name);
   const std::filesystem::path path = out.empty() ? std::filesystem::path("out") / s.spec.name / "cases.h5" : std::filesystem::path(out);
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+  io::check_output_path(path);
+  io::check_not_an_input(path, s.spec.file, "the suite file");
+  record::refuse_to_replace_a_golden(path);
+  if (path.has_parent_path()) io::create_output_directory(path.parent_path());
 
   exchange::ExportRequest request;
   request.suite_name = s.spec.name;

@@ -70,7 +70,7 @@ int run_golden(const std::vector<std::string>& args) {
     std::printf("dry run: nothing written (add --write to write %s)\n", golden_path.c_str());
   } else {
     const std::string regenerate =
-        results.regenerate + "; fp8check golden update " + results_path + " --golden " + golden_path + " --write";
+        results.regenerate + "; " + std::string(record::kGoldenUpdateCommand) + " " + results_path + " --golden " + golden_path + " --write";
     if (!plan.removed.empty())
       std::printf("removing %zu case(s) from %s (listed above)\n", plan.removed.size(), golden_path.c_str());
     if (const auto dir = std::filesystem::path(golden_path).parent_path(); !dir.empty()) io::create_output_directory(dir);

@@ -8,6 +8,7 @@
 #include "harness/cli/suite_args.hpp"
 #include "harness/core/error.hpp"
 #include "harness/plugin/plugin_loader.hpp"
+#include "harness/run/case_axes.hpp"
 
 namespace fp8check::cli {
 
@@ -35,6 +36,7 @@ int run_list(const std::vector<std::string>& args) {
   if (suite.empty()) throw InputError("fp8check list needs a SUITE (a name such as smoke, or a .toml path)");
   selection.read(vm);
   if (vm.count("backend-lib")) backend = plugin::backend_from_library(backend_lib, backend);
+  if (!backend.empty()) validate_backend_name(backend);  // exit 2 here, not an error verdict per case
   const LoadedSuite s = load_suite_cases(suite, selection, backend, device);
   for (const CaseInput& c : s.cases) std::printf("%s\n", c.id.c_str());
   std::fprintf(stderr, "%zu of %zu case(s) in suite %s, %s\n", s.cases.size(), s.spec.cases.size(),

@@ -8,6 +8,7 @@
 #include "harness/cli/parse_options.hpp"
 #include "harness/core/error.hpp"
 #include "harness/io/output_path.hpp"
+#include "harness/record/golden_update.hpp"
 #include "harness/record/results_merge.hpp"
 
 namespace fp8check::cli {
@@ -33,6 +34,7 @@ int run_merge(const std::vector<std::string>& args) {
     throw InputError("expected OUT.h5 and one or more input results files (see fp8check merge --help)");
 
   io::check_output_path(paths[0]);  // before reading the inputs: a bad OUT fails at once
+  record::refuse_to_replace_a_golden(paths[0]);
   std::vector<record::ResultsFile> inputs;
   std::string command = "fp8check merge";
   for (std::size_t i = 0; i < paths.size(); ++i) {

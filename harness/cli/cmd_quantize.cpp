@@ -20,6 +20,7 @@
 #include "harness/core/format_names.hpp"
 #include "harness/generate/philox_stream.hpp"
 #include "harness/io/npy.hpp"
+#include "harness/io/output_path.hpp"
 #include "harness/quantize/quantize.hpp"
 #include "harness/record/hdf5_file.hpp"
 
@@ -285,6 +286,7 @@ int run_quantize(const std::vector<std::string>& args) {
 
   // Everything is checked, and quantized, before anything is written.
   Settings s = settings_from(a, vm);
+  io::check_not_an_input(a.out_path, a.in_path, "IN.npy");
   const Input in = read_input(a.in_path);
   AmaxHistory history(s.recipe.delayed);
   for (double amax : s.amax_history) history.record(amax);

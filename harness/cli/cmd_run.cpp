@@ -12,6 +12,8 @@
 #include "harness/io/output_path.hpp"
 #include "harness/cli/run_outputs.hpp"
 #include "harness/plugin/plugin_loader.hpp"
+#include "harness/run/case_axes.hpp"
+#include "harness/record/golden.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/run/progress.hpp"
 #include "harness/run/suite_run.hpp"
@@ -64,16 +66,17 @@ int run_run(const std::vector<std::string>& args) {
   if (!parse_options(args, opts, po::options_description(), pos, vm)) return kExitPass;
   if (suite.empty()) throw InputError("fp8check run needs a SUITE (a name such as smoke, or a .toml path)");
   if (jobs < 1) throw InputError("--jobs must be >= 1");
+  if (vm.count("golden") && vm.count("no-golden"))
+    throw InputError("--golden " + golden + " and --no-golden: expected one of them (compare with that golden, or with none)");
   selection.read(vm);
   if (vm.count("backend-lib")) backend = plugin::backend_from_library(backend_lib, backend);
+  if (!backend.empty()) validate_backend_name(backend);  // exit 2 here, not an error verdict per case
 
   const LoadedSuite s = load_suite_cases(suite, selection, backend, device);
   require_cases(s);
   // Outputs are checked before the run: a bad path fails in a second, not after every case.
   const fs::path out_path = out.empty() ? fs::path("out") / s.spec.name / "results.h5" : fs::path(out);
   const fs::path report_path = report_dir.empty() ? fs::path("out") / s.spec.name / "report" : fs::path(report_dir);
-  io::check_output_path(out_path);
-  io::create_output_directory(report_path);
   fs::path golden_path = golden;
   if (golden.empty() && !vm.count("no-golden")) {
     for (const fs::path& dir : {fs::path("golden"), fs::path(FP8CHECK_SOURCE_DIR) / "golden"})
@@ -84,7 +87,12 @@ int run_run(const std::vector<std::string>& args) {
   }
   // Read the golden before running: a corrupt golden is bad input, found in a second.
   std::optional<record::ResultsFile> golden_file;
-  if (!golden_path.empty()) golden_file = record::read_results(golden_path);
+  if (!golden_path.empty()) {
+    golden_file = record::read_results(golden_path);
+    record::require_golden_of_suite("the run of " + s.spec.file, s.spec.name, *golden_file);
+  }
+  const RunOutputPaths outputs{out_path, report_path, golden_file ? golden_path : fs::path()};
+  check_run_outputs(outputs, {{s.spec.file, "the suite file"}, {backend_lib, "the plug-in library"}});
 
   SuiteRun run;
   run.spec = &s.spec;
@@ -110,7 +118,7 @@ int run_run(const std::vector<std::string>& args) {
   RunOutcome outcome = run_suite(run);
   progress.finish();
   record_selection(s, outcome.metadata);
-  return write_run_outputs(outcome, {out_path, report_path, golden_file ? golden_path : fs::path()});
+  return write_run_outputs(outcome, outputs);
 }
 
 }  // namespace fp8check::cli

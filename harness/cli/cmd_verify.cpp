@@ -13,6 +13,7 @@
 #include "harness/core/error.hpp"
 #include "harness/exchange/cases_file.hpp"
 #include "harness/exchange/external_backend.hpp"
+#include "harness/record/golden.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/run/progress.hpp"
 #include "harness/run/suite_run.hpp"
@@ -62,7 +63,15 @@ int run_verify(const std::vector<std::string>& args) {
   auto outputs = std::make_shared<const exchange::OutputsFile>(outputs_path, cases);
   exchange::register_external_backend(outputs, vm.count("deterministic") > 0);
   std::optional<record::ResultsFile> golden_file;
-  if (!golden.empty()) golden_file = record::read_results(golden);
+  if (!golden.empty()) {
+    golden_file = record::read_results(golden);
+    record::require_golden_of_suite(cases_path, cases.suite, *golden_file);
+  }
+  const fs::path base = fs::path("out") / cases.suite / "verify";
+  const RunOutputPaths paths{out.empty() ? base / "results.h5" : fs::path(out),
+                             report_dir.empty() ? base / "report" : fs::path(report_dir),
+                             golden_file ? fs::path(golden) : fs::path()};
+  check_run_outputs(paths, {{cases_path, "CASES.h5"}, {outputs_path, "OUTPUTS.h5"}});
 
   SuiteSpec spec;
   spec.name = cases.suite;
@@ -91,10 +100,7 @@ int run_verify(const std::vector<std::string>& args) {
                static_cast<unsigned long long>(cases.seed));
   const RunOutcome outcome = run_suite(run);
   progress.finish();
-  const fs::path base = fs::path("out") / cases.suite / "verify";
-  return write_run_outputs(outcome, {out.empty() ? base / "results.h5" : fs::path(out),
-                                     report_dir.empty() ? base / "report" : fs::path(report_dir),
-                                     golden_file ? fs::path(golden) : fs::path()});
+  return write_run_outputs(outcome, paths);
 }
 
 }  // namespace fp8check::cli

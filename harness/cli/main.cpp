@@ -45,8 +45,10 @@ int main(int argc, char** argv) {
 #if FP8CHECK_HAVE_CUDA
   cublaslt::register_cublaslt_backend();  // the registry names it in every build; this one has it
 #endif
+  std::string known;
+  for (const Command& c : kCommands) known += (known.empty() ? "" : ", ") + std::string(c.name);
   if (argc < 2) {
-    print_usage(stderr);
+    std::fprintf(stderr, "fp8check: error: expected a command, one of %s (fp8check --help)\n", known.c_str());
     return kExitUsage;
   }
   const std::string_view name = argv[1];
@@ -60,24 +62,23 @@ int main(int argc, char** argv) {
     try {
       return c.run(args);
     } catch (const InputError& e) {
-      std::fprintf(stderr, "fp8check %s: error: %s\n", c.name, e.what());
+      std::fprintf(stderr, "fp8check %s: error: %s\n", c.name, one_line(e.what()).c_str());
       return kExitUsage;
     } catch (const boost::program_options::error& e) {
-      std::fprintf(stderr, "fp8check %s: error: %s (see fp8check %s --help)\n", c.name, e.what(), c.name);
+      std::fprintf(stderr, "fp8check %s: error: %s (see fp8check %s --help)\n", c.name, one_line(e.what()).c_str(),
+                   c.name);
       return kExitUsage;
     } catch (const Error& e) {
       std::fprintf(stderr, "fp8check %s: internal error at %s: %s\n", c.name,
-                   describe_location(e.where()).c_str(), e.what());
+                   describe_location(e.where()).c_str(), one_line(e.what()).c_str());
       return kExitInternal;
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "fp8check %s: internal error: %s\n", c.name, e.what());
+      std::fprintf(stderr, "fp8check %s: internal error: %s\n", c.name, one_line(e.what()).c_str());
       return kExitInternal;
     }
   }
-  std::string known;
-  for (const Command& c : kCommands) known += (known.empty() ? "" : ", ") + std::string(c.name);
-  std::fprintf(stderr, "fp8check: error: unknown command '%s' (expected one of %s; fp8check --help)\n", argv[1],
-               known.c_str());
+  std::fprintf(stderr, "fp8check: error: unknown command '%s' (expected one of %s; fp8check --help)\n",
+               one_line(argv[1]).c_str(), known.c_str());
   return kExitUsage;
 }
 

@@ -40,6 +40,21 @@ void refuse_signed_unsigned(const po::parsed_options& parsed, const po::options_
   }
 }
 
+// An empty value ("--device ''", an unset shell variable) is a mistake, not a request for
+// the default: refuse it, except where empty has a meaning of its own (--filter: all cases).
+void refuse_empty_values(const po::parsed_options& parsed, const po::options_description& all) {
+  for (const po::option& o : parsed.options) {
+    if (o.unregistered || o.string_key.empty() || o.position_key != -1 || o.string_key == "filter") continue;
+    const po::option_description* d = all.find_nothrow(o.string_key, false);
+    const auto* typed = d ? dynamic_cast<const po::typed_value_base*>(d->semantic().get()) : nullptr;
+    if (typed == nullptr || typed->value_type() != typeid(std::string)) continue;
+    for (const std::string& token : o.value)
+      if (token.empty())
+        throw InputError("--" + o.string_key + " '': expected a non-empty value (an option left out takes its "
+                         "default; an empty one is refused)");
+  }
+}
+
 }  // namespace
 
 bool parse_options(const std::vector<std::string>& args, const po::options_description& visible,
@@ -49,6 +64,7 @@ bool parse_options(const std::vector<std::string>& args, const po::options_descr
   all.add(visible).add(hidden);
   const po::parsed_options parsed = po::command_line_parser(args).options(all).positional(positional).run();
   refuse_signed_unsigned(parsed, all);
+  refuse_empty_values(parsed, all);
   po::store(parsed, vm);
   if (vm.count("help")) {
     std::cout << visible << "\n";

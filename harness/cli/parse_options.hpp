@@ -4,6 +4,8 @@
 // - an unsigned option takes no sign: Boost reads it with lexical_cast, which takes "-1" as
 //   2^64-1 (`run --seed -1` would run seed 18446744073709551615); parse_options refuses it;
 // - a value the type holds but the command does not take is refused by require_range.
+// - an empty string value ("--device ''") is refused, except --filter's (all cases): an
+//   empty value is a mistake (an unset shell variable), not a request for the default.
 // Values beyond the type (`--jobs 99999999999`) are Boost's invalid_option_value, exit 2.
 #pragma once
 

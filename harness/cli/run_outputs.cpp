@@ -4,10 +4,19 @@
 #include <iostream>
 
 #include "harness/io/output_path.hpp"
+#include "harness/record/golden_update.hpp"
 #include "harness/record/results_file.hpp"
 #include "harness/report/reporter.hpp"
 
 namespace fp8check::cli {
+
+void check_run_outputs(const RunOutputPaths& paths, const RunInputs& inputs) {
+  io::create_output_directory(paths.report);  // first: a results path equal to it is then a directory
+  io::check_output_path(paths.results);
+  io::check_not_an_input(paths.results, paths.golden, "the golden");
+  for (const auto& [input, role] : inputs) io::check_not_an_input(paths.results, input, role);
+  record::refuse_to_replace_a_golden(paths.results);
+}
 
 int write_run_outputs(const RunOutcome& outcome, const RunOutputPaths& paths) {
   for (const CaseResult& r : outcome.results)

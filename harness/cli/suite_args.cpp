@@ -71,7 +71,11 @@ LoadedSuite load_suite_cases(const std::string& suite, const SelectionArgs& sele
   AxisSchemaRegistry schemas = builtin_op_schemas(*device);
   out.spec = load_suite(file, schemas);
   if (device_override.empty() && !out.spec.device.empty() && out.spec.device != device->name) {
-    device = &find_device_profile(out.spec.device);
+    try {
+      device = &find_device_profile(out.spec.device);
+    } catch (const InputError& e) {
+      throw InputError(file.string() + ": [suite] device: " + e.what());
+    }
     schemas = builtin_op_schemas(*device);
     out.spec = load_suite(file, schemas);
   }

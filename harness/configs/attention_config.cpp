@@ -1,6 +1,8 @@
 #include "harness/configs/attention_config.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 #include <ostream>
 #include <sstream>
 
@@ -33,12 +35,17 @@ AttentionConfig parse_attention_config(const std::string& id) {
   AttentionConfig c;
   std::istringstream parts(id);
   std::string part;
+  std::vector<std::string> seen;  // a field given twice, or "0128", would give one config two ids
   auto number = [&](std::string_view text, int& out) {
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    if (ec != std::errc() || ptr != text.data() + text.size())
-      throw InputError("bad attention config '" + id + "': '" + part + "' is not a number field");
+    if (ec != std::errc() || ptr != text.data() + text.size() || (text.size() > 1 && text[0] == '0'))
+      throw InputError("bad attention config '" + id + "': '" + part + "' is not a number field without leading zeros");
   };
   while (std::getline(parts, part, '.')) {
+    const std::string field = part.substr(0, part.find_first_of("0123456789"));  // "bm", "sk", "tree"
+    if (std::find(seen.begin(), seen.end(), field) != seen.end())
+      throw InputError("bad attention config '" + id + "': '" + field + "' is given twice (expected each field once)");
+    seen.push_back(field);
     const std::string_view p = part;
     if (p.starts_with("bkv")) number(p.substr(3), c.block_kv);
     else if (p.starts_with("bq")) number(p.substr(2), c.block_q);

@@ -106,11 +106,22 @@ const DeviceProfile& find_device_profile(std::string_view name) {
   std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
   if (!key.starts_with("sm_") && !key.empty() && std::isdigit(static_cast<unsigned char>(key[0]))) key = "sm_" + key;
   if (key == "sm_90a") key = "sm_90";
-  std::string known;
-  for (const DeviceProfile& p : builtin_device_profiles()) {
+  // A GPU name matches one of a profile's examples whole ("A10" is sm_86, not the A100 it
+  // begins), so that a fragment or a typo is an error rather than some profile.
+  auto names_an_example = [&key](const DeviceProfile& p) {
+    if (p.unconstrained) return false;  // its examples are a description, not GPU names
     std::string examples = p.examples;
     std::transform(examples.begin(), examples.end(), examples.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (p.name == key || (!key.empty() && examples.find(key) != std::string::npos)) return p;
+    for (std::size_t start = 0; start <= examples.size();) {
+      const std::size_t end = std::min(examples.find(", ", start), examples.size());
+      if (examples.compare(start, end - start, key) == 0) return true;
+      start = end + 2;
+    }
+    return false;
+  };
+  std::string known;
+  for (const DeviceProfile& p : builtin_device_profiles()) {
+    if (p.name == key || names_an_example(p)) return p;
     known += (known.empty() ? "" : ", ") + p.name + " (" + p.examples + ")";
   }
   throw InputError("unknown device '" + std::string(name) + "': expected one of " + known);

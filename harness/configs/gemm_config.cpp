@@ -1,6 +1,8 @@
 #include "harness/configs/gemm_config.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <vector>
 #include <ostream>
 #include <sstream>
 
@@ -35,12 +37,17 @@ GemmConfig parse_gemm_config(const std::string& id) {
   GemmConfig c;
   std::istringstream parts(id);
   std::string part;
+  std::vector<std::string> seen;  // a field given twice, or "0128", would give one config two ids
   auto number = [&](std::string_view text, int& out) {
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    if (ec != std::errc() || ptr != text.data() + text.size())
-      throw InputError("bad GEMM config '" + id + "': '" + part + "' is not a number field");
+    if (ec != std::errc() || ptr != text.data() + text.size() || (text.size() > 1 && text[0] == '0'))
+      throw InputError("bad GEMM config '" + id + "': '" + part + "' is not a number field without leading zeros");
   };
   while (std::getline(parts, part, '.')) {
+    const std::string field = part.substr(0, part.find_first_of("0123456789"));  // "bm", "sk", "tree"
+    if (std::find(seen.begin(), seen.end(), field) != seen.end())
+      throw InputError("bad GEMM config '" + id + "': '" + field + "' is given twice (expected each field once)");
+    seen.push_back(field);
     std::string_view p = part;
     if (p.starts_with("bm")) number(p.substr(2), c.block_m);
     else if (p.starts_with("bn")) number(p.substr(2), c.block_n);

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace fp8check {
 
@@ -50,5 +51,9 @@ class InternalError : public Error {
 
 // "file.cpp:123" of where an Error was raised, for diagnostics.
 std::string describe_location(const SourceLocation& where);
+
+// `text` fit for a one-line message: trailing whitespace dropped, control bytes (a newline
+// in a file name, a .npy header's padding) written as \xNN. The CLI prints every error so.
+std::string one_line(std::string_view text);
 
 }  // namespace fp8check

@@ -1,5 +1,9 @@
 #include "harness/io/npy.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <bit>
 #include <cerrno>
 #include <cstdio>
@@ -10,6 +14,7 @@
 #include "harness/core/error.hpp"
 #include "harness/io/atomic_file.hpp"
 #include "harness/io/detail/npy_header.hpp"
+#include "harness/io/output_path.hpp"
 
 namespace fp8check::io {
 namespace {
@@ -232,8 +237,23 @@ std::vector<std::byte> npy_to_bytes(const NpyArray& a, int major_version) {
 
 NpyArray read_npy(const std::filesystem::path& path) {
   const std::string file = path.string();
-  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(file.c_str(), "rb"), &std::fclose);
-  if (!f) throw InputError(file + ": cannot read: " + std::strerror(errno) + ": expected a readable .npy file");
+  auto cannot_read = [&file](const std::string& why) {
+    return InputError(file + ": cannot read: " + why + ": expected a readable .npy file");
+  };
+  // Opened without waiting and inspected before reading: a FIFO would block until a writer
+  // came, a device might never end, and a directory is no file.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) throw cannot_read(std::strerror(errno));
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(::fdopen(fd, "rb"), &std::fclose);
+  if (!f) {
+    const int error = errno;
+    ::close(fd);
+    throw cannot_read(std::strerror(error));
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0) throw cannot_read(std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) throw cannot_read(std::strerror(EISDIR));
+  if (!S_ISREG(st.st_mode)) throw cannot_read("not a regular file (" + file_kind(st.st_mode) + ")");
   std::vector<std::byte> bytes;
   std::byte buffer[1 << 16];
   std::size_t n;

@@ -1,5 +1,6 @@
 #include "harness/io/output_path.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +15,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// "a file", "a directory", "a FIFO (named pipe)", "a character device", ...
 std::string kind_of(mode_t mode) {
   if (S_ISREG(mode)) return "a file";
   if (S_ISDIR(mode)) return "a directory";
@@ -45,6 +45,8 @@ fs::path existing_ancestor(fs::path dir) {
 
 }  // namespace
 
+std::string file_kind(unsigned int st_mode) { return kind_of(st_mode); }
+
 fs::path replaceable_target(const fs::path& target) {
   if (!target.has_filename()) throw InputError(target.string() + ": not a file name: expected DIR/NAME");
   struct stat st;
@@ -72,9 +74,24 @@ void check_output_path(const fs::path& path) {
   if (!S_ISDIR(st.st_mode))
     throw InputError(path.string() + ": " + ancestor.string() + " is " + kind_of(st.st_mode) +
                      ", not a directory: expected DIR/NAME with DIR a directory (or missing, to be created)");
-  if (::access(ancestor.c_str(), W_OK | X_OK) != 0)
+  // Creating a file is the test: access(2) passes for root on /proc or /sys, where the
+  // writer's temporary then fails, after the work.
+  const fs::path probe = ancestor / (".fp8check-probe." + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0 && errno != EEXIST)
     throw InputError(path.string() + ": cannot write in " + ancestor.string() + " (" + std::strerror(errno) +
                      "): expected a writable directory");
+  if (fd >= 0) {
+    ::close(fd);
+    ::unlink(probe.c_str());
+  }
+}
+
+void check_not_an_input(const fs::path& output, const fs::path& input, std::string_view role) {
+  std::error_code ec;
+  if (input.empty() || !fs::equivalent(output, input, ec)) return;  // ec set: one of them is missing
+  throw InputError(output.string() + ": is " + std::string(role) + " this command reads (" + input.string() +
+                   "): expected another output path (an output never replaces an input)");
 }
 
 void create_output_directory(const fs::path& dir) {

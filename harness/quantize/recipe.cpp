@@ -10,11 +10,13 @@ namespace {
 
 constexpr std::int64_t kMaxBlock = std::int64_t{1} << 30;
 
-// A whole number in [lo, hi]; nullopt for anything else (sign, spaces, junk).
+// A whole number in [lo, hi]; nullopt for anything else (sign, spaces, junk, a leading
+// zero: "vec0128" would be vec128 under another name, and names are parts of case ids).
 std::optional<std::int64_t> parse_int(std::string_view s, std::int64_t lo, std::int64_t hi) {
   std::int64_t v = 0;
   const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size() || v < lo || v > hi) return std::nullopt;
+  if (s.size() > 1 && s[0] == '0') return std::nullopt;
   return v;
 }
 

@@ -164,6 +164,14 @@ GoldenComparison compare_with_golden(const std::vector<CaseResult>& received, co
   return out;
 }
 
+void require_golden_of_suite(const std::string& received, const std::string& suite, const ResultsFile& golden) {
+  const std::string& expected = golden.metadata.suite_name;
+  if (suite != expected)
+    throw InputError(received + " holds results of suite '" + suite + "', the golden " + golden.path +
+                     " those of suite '" + expected + "': expected results of suite '" + expected +
+                     "' (each suite has its own golden, golden/SUITE.h5)");
+}
+
 std::vector<std::string> metadata_differences(const RunMetadata& received, const RunMetadata& golden) {
   std::vector<std::string> out;
   auto differ = [&](const char* what, const std::string& r, const std::string& g, const char* why) {

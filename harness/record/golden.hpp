@@ -85,6 +85,11 @@ struct GoldenComparison {
 GoldenComparison compare_with_golden(const std::vector<CaseResult>& received, const ResultsFile& golden,
                                      const GoldenPolicy& policy = {}, std::vector<double>* seconds = nullptr);
 
+// InputError unless `golden` holds suite `suite`: against another suite's golden every
+// case is new or missing, and the comparison would pass having judged nothing. `received`
+// names what is compared ("results.h5", "the run of suites/smoke.toml").
+void require_golden_of_suite(const std::string& received, const std::string& suite, const ResultsFile& golden);
+
 // Run facts that make a comparison meaningless or suspicious (another suite, seed or
 // suite file), one line each; empty when none.
 std::vector<std::string> metadata_differences(const RunMetadata& received, const RunMetadata& golden);

@@ -8,6 +8,7 @@
 #include <ostream>
 
 #include "harness/core/error.hpp"
+#include "harness/record/hdf5_file.hpp"
 
 namespace fp8check::record {
 namespace {
@@ -95,10 +96,7 @@ GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFil
   const RunMetadata& m = results.metadata;
   const std::string afresh = " (to start the golden afresh, remove " + (golden ? golden->path : std::string()) +
                              " deliberately, then update it)";
-  if (golden && m.suite_name != golden->metadata.suite_name)
-    throw InputError(results.path + " holds results of suite '" + m.suite_name + "', the golden " + golden->path +
-                     " those of suite '" + golden->metadata.suite_name + "': expected results of suite '" +
-                     golden->metadata.suite_name + "' (each suite has its own golden, golden/SUITE.h5)");
+  if (golden) require_golden_of_suite(results.path, m.suite_name, *golden);
   if (golden && m.seed != golden->metadata.seed)
     throw InputError(results.path + " ran with seed " + std::to_string(m.seed) + ", the golden " + golden->path +
                      " with seed " + std::to_string(golden->metadata.seed) +
@@ -153,6 +151,26 @@ void print_golden_update(std::ostream& out, const GoldenUpdatePlan& plan) {
   out << plan.added.size() << " new, " << plan.changed.size() << " changed, " << plan.removed.size() << " removed, ";
   if (plan.kept > 0) out << plan.kept << " kept (not in the partial run), ";
   out << plan.unchanged << " unchanged\n";
+}
+
+void refuse_to_replace_a_golden(const fs::path& target) {
+  std::error_code ec;
+  if (!fs::is_regular_file(target, ec)) return;
+  std::string regenerate;
+  try {
+    const Hdf5File file = Hdf5File::open(target);
+    const Hdf5Group& root = file.root();
+    if (!root.has_attribute("format") || root.string_attribute("format") != kResultsFormat ||
+        !root.has_attribute("regenerate"))
+      return;
+    regenerate = root.string_attribute("regenerate");
+  } catch (const InputError&) {
+    return;  // not a readable results file: no golden
+  }
+  if (regenerate.find(kGoldenUpdateCommand) != std::string::npos)
+    throw InputError(target.string() + ": is a golden (written by " + std::string(kGoldenUpdateCommand) +
+                     "): expected a results path that is no golden (a golden changes only through fp8check "
+                     "golden update RESULTS --golden " + target.string() + " --write)");
 }
 
 std::uintmax_t write_golden(const fs::path& golden, const GoldenUpdatePlan& plan, const GoldenBudget& budget,

@@ -10,6 +10,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/record/golden.hpp"
@@ -60,6 +61,16 @@ GoldenUpdatePlan plan_golden_update(const ResultsFile& results, const ResultsFil
 // One line per added, changed and removed case, then a summary line (with the kept cases
 // when there are any).
 void print_golden_update(std::ostream& out, const GoldenUpdatePlan& plan);
+
+// A golden's root attribute `regenerate` ends with this command (`fp8check golden update
+// RESULTS --golden G --write`): it is what tells a golden from other results files.
+inline constexpr std::string_view kGoldenUpdateCommand = "fp8check golden update";
+
+// InputError when `target` holds a golden (a results file whose `regenerate` records
+// kGoldenUpdateCommand). `run`, `verify` and `merge` write results, and check their output
+// with this before they start: a golden changes only through `golden update`. A missing
+// file, or one that is not an fp8check results file, is no golden.
+void refuse_to_replace_a_golden(const std::filesystem::path& target);
 
 // Writes plan.cases to `golden` atomically. InputError, leaving every file as it was, if
 // the goldens in its directory would then exceed budget.max_total_bytes. Returns the

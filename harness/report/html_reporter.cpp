@@ -59,11 +59,12 @@ const char* tone_class(Tone tone) {
   return "";
 }
 
-// Each plot drawn, or why not. Once gnuplot is found missing it is not tried again.
+// Each plot drawn, or why not. Once gnuplot is found missing, or has hung past the
+// timeout, it is not tried again: a program that hangs once would cost the timeout per plot.
 struct DrawnPlots {
   std::vector<std::string> svg;      // empty where not drawn
   std::vector<std::string> problem;  // why not drawn
-  std::string missing_gnuplot;       // set when gnuplot could not be started
+  std::string missing_gnuplot;       // set when gnuplot could not be started or timed out
 };
 
 DrawnPlots draw_plots(const std::vector<Plot>& plots, const ReportOptions& options) {
@@ -76,7 +77,8 @@ DrawnPlots draw_plots(const std::vector<Plot>& plots, const ReportOptions& optio
       continue;
     }
     const GnuplotResult r = run_gnuplot(options.gnuplot, gnuplot_script(p), options.gnuplot_timeout_seconds);
-    if (r.status == GnuplotResult::Status::not_found) d.missing_gnuplot = r.message;
+    if (r.status == GnuplotResult::Status::not_found || r.status == GnuplotResult::Status::timed_out)
+      d.missing_gnuplot = r.message;
     if (r.status != GnuplotResult::Status::ok) {
       d.problem.back() = r.message;
       continue;

@@ -24,9 +24,14 @@ std::pair<ElementType, ElementType> parse_formats(const std::string& v) {
 void parse_shape(const std::string& v, AttentionDesc& d) {
   const std::string what = "shape '" + v + "'";
   d.head_dim_v = 0;
+  std::vector<std::string> seen;
   for (const std::string& part : split_fields(v, '.')) {
-    auto field = [&](std::string_view prefix) { return part.size() > prefix.size() && part.starts_with(prefix); };
-    if (part == "causal") d.causal = true;
+    auto field = [&](std::string_view prefix) {
+      const bool is = part.size() > prefix.size() && part.starts_with(prefix);
+      if (is) require_once(seen, std::string(prefix), what);
+      return is;
+    };
+    if (part == "causal") require_once(seen, part, what), d.causal = true;
     else if (field("skv")) d.seq_kv = parse_count(part.substr(3), what, 1);
     else if (field("sq")) d.seq_q = parse_count(part.substr(2), what, 1);
     else if (field("kv")) d.kv_heads = parse_count(part.substr(2), what, 1);

@@ -43,10 +43,12 @@ struct Shape {
 Shape parse_shape(const std::string& v) {
   Shape s;
   const std::string what = "shape '" + v + "'";
+  std::vector<std::string> seen;
   for (const std::string& part : split_fields(v, '.')) {
     if (part.empty()) throw InputError(what + ": empty field");
     const char c = part[0];
     const std::string rest = part.substr(1);
+    require_once(seen, c == 'b' || c == 'g' ? "groups (b or g)" : std::string(1, c), what);
     if (c == 'm') s.m = parse_count(rest, what, 0);
     else if (c == 'n') s.n = parse_count(rest, what, 0);
     else if (c == 'k') s.k = parse_count(rest, what, 0);

@@ -22,13 +22,25 @@ inline std::vector<std::string> split_fields(const std::string& s, char sep) {
   }
 }
 
-// A whole decimal integer >= `min`; InputError naming `what` otherwise.
+// A whole decimal integer >= `min`, without leading zeros ("064" would give the problem of
+// "64" another id); InputError naming `what` otherwise.
 inline std::int64_t parse_count(const std::string& text, const std::string& what, std::int64_t min) {
   std::int64_t v = 0;
   const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || ptr != text.data() + text.size() || v < min)
     throw InputError(what + ": '" + text + "' is not an integer >= " + std::to_string(min));
+  if (text.size() > 1 && text[0] == '0')
+    throw InputError(what + ": '" + text + "' has a leading zero (expected " + std::to_string(v) +
+                     ": one problem, one id)");
   return v;
+}
+
+// InputError naming `what` when `field` is in `seen` (a shape such as "m64.m32" says two
+// things); adds it otherwise.
+inline void require_once(std::vector<std::string>& seen, const std::string& field, const std::string& what) {
+  for (const std::string& f : seen)
+    if (f == field) throw InputError(what + ": '" + field + "' is given twice (expected each field once)");
+  seen.push_back(field);
 }
 
 }  // namespace fp8check

@@ -11,6 +11,7 @@
 
 #include "harness/core/convert.hpp"
 #include "harness/core/error.hpp"
+#include "harness/run/param_text.hpp"
 #include "harness/generate/distributions.hpp"
 #include "harness/generate/seed.hpp"
 #include "harness/quantize/element_codec.hpp"
@@ -26,15 +27,11 @@ namespace fp8check {
 namespace {
 
 std::pair<std::int64_t, std::int64_t> parse_rows_cols(const std::string& v) {
-  std::int64_t r = 0, c = 0;
-  const auto bad = [&] { return InputError("shape '" + v + "': expected rR.cC, e.g. r128.c7168"); };
-  const auto dot = v.find('.');
-  if (dot == std::string::npos || v[0] != 'r' || v[dot + 1] != 'c') throw bad();
-  const auto [p1, e1] = std::from_chars(v.data() + 1, v.data() + dot, r);
-  const auto [p2, e2] = std::from_chars(v.data() + dot + 2, v.data() + v.size(), c);
-  if (e1 != std::errc() || e2 != std::errc() || p1 != v.data() + dot || p2 != v.data() + v.size() || r < 1 || c < 1)
-    throw bad();
-  return {r, c};
+  const std::vector<std::string> parts = split_fields(v, '.');
+  if (parts.size() != 2 || !parts[0].starts_with('r') || !parts[1].starts_with('c'))
+    throw InputError("shape '" + v + "': expected rR.cC, e.g. r128.c7168");
+  const std::string what = "shape '" + v + "'";
+  return {parse_count(parts[0].substr(1), what, 1), parse_count(parts[1].substr(1), what, 1)};
 }
 
 const CaseAxis kQuantizeAxes[] = {

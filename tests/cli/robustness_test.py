@@ -95,6 +95,13 @@ class Scratch:
             f.write("a regular file\n")
         os.makedirs(self.p("dir"))
 
+    def exchange(self, selection):
+        """cases.h5 of smoke (selection: export options) and outputs.h5 from the example kernel."""
+        r = fp8check("export", "smoke", *selection, "--out", self.p("cases.h5"))
+        assert r.returncode == 0, r.stderr
+        subprocess.run([sys.executable, os.path.join(SOURCE_DIR, "examples", "python", "reference_kernel.py"),
+                        self.p("cases.h5"), self.p("outputs.h5")], check=True, capture_output=True)
+
     def p(self, *parts):
         return os.path.join(self.root, *parts)
 
@@ -157,6 +164,19 @@ def declaring_huge_output(t, name):
     return path
 
 
+def as_results(path):
+    """A golden's copy made a results file: `regenerate` no longer records a golden update."""
+    with h5py.File(path, "r+") as f:
+        f.attrs["regenerate"] = "fp8check run smoke"
+    return path
+
+
+def unchanged(path):
+    """A check that `path` has the bytes it has now."""
+    digest = sha256(path)
+    return lambda r: sha256(path) == digest
+
+
 def shorter_case_index(t, name):
     path = t.copy_golden(name)
     with h5py.File(path, "r+") as f:
@@ -199,6 +219,10 @@ def corpus(t):
     add("run_shard_one_based_name", ["run", "smoke", "--shard", "4/3"], 2, "expected I/N with 0 <= I < N")
     add("run_shard_not_numbers", ["run", "smoke", "--shard", "a/b"], 2, "is not two decimal numbers")
     add("run_empty_shard_blames_the_shard", ["run", "smoke", "--shard", "99999/100000"], 2, "holds no case")
+    add("run_backend_unknown", ["run", "smoke", "--backend", "tpu", "--no-golden", "--out", t.p("tpu.h5"), "--report",
+                                t.p("rep_tpu")], 2, "unknown backend 'tpu': expected one of",
+        check=lambda r: "case(s)," not in r.stderr)
+    add("list_backend_unknown", ["list", "smoke", "--backend", "tpu"], 2, "unknown backend 'tpu'")
     add("run_filter_selects_nothing", ["run", "smoke", "--filter", "nothing*"], 2, "selects no case of suite smoke")
     add("run_filter_bad_escape", ["run", "smoke", "--filter", "gemm\\"], 2, "escapes nothing")
     add("run_shard_conflicts_with_googletest", ["run", "smoke", "--shard", "0/2"], 2, "the shard is given two ways",
@@ -215,6 +239,18 @@ def corpus(t):
         env={"JOB_COMPLETION_INDEX": "0"})
     add("list_completion_index_beyond_total", ["list", "smoke", "--shard-total", "2"], 2,
         "expected a decimal JOB_COMPLETION_INDEX < --shard-total", env={"JOB_COMPLETION_INDEX": "2"})
+    add("run_golden_and_no_golden", ["run", "smoke", "--golden", "golden/smoke.h5", "--no-golden"], 2,
+        "--golden golden/smoke.h5 and --no-golden: expected one of them")
+    add("configs_masked_and_batched", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups", "2", "--masked",
+                                       "--batched"], 2, "--masked and --batched")
+    add("emulate_threads_zero", ["emulate", "gemm", "--a", t.p("in.npy"), "--b", t.p("in.npy"), "--formats",
+                                 "e4m3fn.e4m3fn", "--kernel", "fp32", "--threads", "0", "--out", t.p("d.npy")], 2,
+        "--threads 0: expected an integer in 1..4096")
+    add("run_device_empty", ["run", "smoke", "--device", ""], 2, "--device '': expected a non-empty value")
+    add("run_golden_empty", ["run", "smoke", "--golden", ""], 2, "--golden '': expected a non-empty value")
+    add("export_out_empty", ["export", "smoke", "--out", ""], 2, "--out '': expected a non-empty value")
+    add("formats_format_empty", ["formats", "--format", ""], 2, "--format '': expected a non-empty value")
+    add("list_filter_empty_selects_all", ["list", "smoke", "--filter", ""], 0, "case(s) in suite smoke, the whole suite")
     add("configs_groups_negative", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups", "-1", "--masked"],
         2, "--groups -1: expected an integer in 1..1048576")
     add("configs_groups_huge", ["configs", "--m", "128", "--n", "128", "--k", "128", "--groups",
@@ -233,6 +269,8 @@ def corpus(t):
     add("golden_sample_elements_zero", ["golden", "update", t.p("changed.h5"), "--golden", t.p("gold", "smoke.h5"),
                                        "--sample-elements", "0"], 2, "sample_elements >= 1")
     add("unknown_command", ["frobnicate"], 2, "unknown command 'frobnicate'")
+    add("no_command", [], 2, "fp8check: error: expected a command, one of run, list")
+    add("newline_in_a_path_stays_on_one_line", ["list", t.p("two\nlines.toml")], 2, "two\\x0alines.toml' does not exist")
     add("convert_seed_negative", ["convert", t.p("in.npy"), t.p("o.npy"), "--to", "e4m3fn", "--rounding", "stochastic",
                                   "--seed", "-5"], 2, "--seed '-5'")
     add("quantize_amax_history_negative", ["quantize", "--recipe", "delayed", "--format", "e4m3fn", "--amax-history",
@@ -257,6 +295,16 @@ def corpus(t):
     add("npy_trailing_bytes", ["convert", t.raw("trail.npy", npy_header("<f4", "(2,)") + f32x4), t.p("o.npy"),
                                "--to", "e4m3fn"], 2, "bytes follow the array data")
     add("npy_input_is_a_directory", ["convert", t.p("dir"), t.p("o.npy"), "--to", "e4m3fn"], 2, "cannot read")
+    add("npy_input_is_a_fifo", ["convert", t.p("fifo"), t.p("o.npy"), "--to", "e4m3fn"], 2,
+        "cannot read: not a regular file (a FIFO (named pipe))", timeout=10)
+    add("quantize_input_is_a_fifo", ["quantize", "--recipe", "tensor", t.p("fifo"), t.p("q.h5")], 2,
+        "not a regular file", timeout=10)
+    add("emulate_input_is_a_fifo", ["emulate", "gemm", "--a", t.p("fifo"), "--b", t.p("in.npy"), "--formats",
+                                    "e4m3fn.e4m3fn", "--kernel", "fp32", "--out", t.p("d.npy")], 2,
+        "not a regular file", timeout=10)
+    add("npy_header_with_an_unknown_key_is_one_line",
+        ["convert", t.raw("key.npy", npy_header("<f4", "(4,)").replace(b"'shape'", b"'shapx'") + f32x4), t.p("o.npy"),
+         "--to", "e4m3fn"], 2, "malformed .npy header (unexpected key 'shapx'")
     add("npy_input_missing", ["convert", t.p("missing.npy"), t.p("o.npy"), "--to", "e4m3fn"], 2, "cannot read")
     add("npy_code_beyond_format", ["convert", t.npy("codes.npy", np.array([16], dtype=np.uint8)), t.p("o.npy"),
                                    "--from", "e2m1fn"], 2, "not a 4-bit e2m1fn code")
@@ -276,6 +324,13 @@ def corpus(t):
     add("suite_tolerance_negative", ["list", t.suite("tneg", SMOKE_SHAPE % "tneg" +
                                                      'shape = "m64.n64.k64"\ntolerance = { rtol = -1 }\n')],
         2, "tolerance rtol is -1")
+    add("suite_shape_field_twice", ["list", t.suite("twice", SMOKE_SHAPE % "twice" + 'shape = "m64.m32.n64.k64"\n')], 2,
+        "'m' is given twice")
+    add("suite_shape_leading_zero", ["list", t.suite("zero", SMOKE_SHAPE % "zero" + 'shape = "m064.n64.k64"\n')], 2,
+        "'064' has a leading zero (expected 64")
+    add("suite_device_unknown", ["list", t.suite("dev", '[suite]\nname = "dev"\ndevice = "sm_999"\n' +
+                                                SMOKE_SHAPE.split("\n", 2)[2] + 'shape = "m64.n64.k64"\n')], 2,
+        "dev.toml: [suite] device: unknown device 'sm_999'")
     add("suite_without_cases", ["list", t.suite("nocases", '[suite]\nname = "nocases"\n')], 2, "has no cases")
     add("suite_duplicate_ids", ["list", t.suite("dup", SMOKE_SHAPE % "dup" + 'shape = "m64.n64.k64"\n' +
                                                 '[[cases]]\nop = "gemm"\nformats = "e4m3fn.e4m3fn"\n'
@@ -364,12 +419,58 @@ def corpus(t):
     add("run_out_under_a_file_fails_before_running", ["run", "smoke", "--no-golden", "--out", t.p("file", "x.h5"),
                                                       "--report", t.p("rep_out")], 2, "is a file, not a directory",
         check=lambda r: "case(s)," not in r.stderr)
+    if os.path.isdir("/sys"):  # sysfs takes no new file, not even from root
+        add("run_out_on_sysfs_fails_before_running", ["run", "smoke", "--filter", "gemm/e4m3fn.e4m3fn/tensor/*",
+                                                      "--no-golden", "--out", "/sys/x.h5", "--report", t.p("rep_sys")],
+            2, "/sys/x.h5: cannot write in /sys", check=lambda r: "case(s)," not in r.stderr)
     add("run_out_fifo_fails_before_running", ["run", "smoke", "--no-golden", "--out", t.p("fifo"),
                                               "--report", t.p("rep_fifo")], 2, "is a FIFO",
         check=lambda r: "case(s)," not in r.stderr, timeout=60)
     add("run_report_dir_is_a_file_fails_before_running",
         ["run", "smoke", "--filter", "gemm/e4m3fn.e4m3fn/tensor/*", "--no-golden", "--out", t.p("rr.h5"), "--report",
          t.p("file")], 2, "is a file", check=lambda r: "case(s)," not in r.stderr)
+    # --- an output never replaces an input or a golden ----------------------------------------
+    tensor_filter = ["--filter", "gemm/e4m3fn.e4m3fn/tensor/*"]
+    add("run_out_is_its_default_golden", ["run", "smoke", *tensor_filter, "--out", "golden/smoke.h5", "--report",
+                                          t.p("rep_golden")], 2, "is the golden this command reads",
+        check=lambda r: "case(s)," not in r.stderr)
+    add("run_out_is_its_golden", ["run", "smoke", *tensor_filter, "--golden", gold, "--out", gold, "--report",
+                                  t.p("rep_golden")], 2, "is the golden this command reads")
+    add("run_out_is_a_golden", ["run", "smoke", *tensor_filter, "--no-golden", "--out", gold, "--report",
+                                t.p("rep_golden")], 2, "is a golden (written by fp8check golden update)")
+    out_suite = t.suite("outsuite", SMOKE_SHAPE % "outsuite" + 'shape = "m64.n64.k64"\n')
+    add("run_out_is_its_suite", ["run", out_suite, "--no-golden", "--out", out_suite, "--report", t.p("rep_suite")], 2,
+        "is the suite file this command reads", check=unchanged(out_suite))
+    add("export_out_is_its_suite", ["export", out_suite, "--out", out_suite], 2, "is the suite file this command reads",
+        check=unchanged(out_suite))
+    add("export_out_is_a_golden", ["export", "smoke", *tensor_filter, "--out", gold], 2, "is a golden")
+    add("merge_out_is_a_golden", ["merge", gold, t.p("gtest_shard.h5")], 2, "is a golden")
+    add("convert_out_is_its_input", ["convert", t.p("in.npy"), t.p("in.npy"), "--to", "e4m3fn"], 2,
+        "is IN.npy this command reads", check=unchanged(t.p("in.npy")))
+    add("emulate_out_is_an_input", ["emulate", "gemm", "--a", t.p("in2.npy"), "--b", t.p("in.npy"), "--formats",
+                                    "e4m3fn.e4m3fn", "--kernel", "fp32", "--out", t.p("in2.npy")], 2,
+        "is --a this command reads", check=unchanged(t.p("in2.npy")))
+    add("run_out_is_the_report_folder", ["run", "smoke", *tensor_filter, "--no-golden", "--out", t.p("same"),
+                                         "--report", t.p("same")], 2, "is a directory",
+        check=lambda r: "case(s)," not in r.stderr)
+    add("verify_out_is_its_cases_file", ["verify", t.p("cases.h5"), t.p("outputs.h5"), "--out", t.p("cases.h5"),
+                                         "--report", t.p("rep_verify")], 2, "is CASES.h5 this command reads",
+        setup=lambda: t.exchange(tensor_filter), check=lambda r: "case(s) of suite" not in r.stderr)
+    # (cases.h5 from here on)
+    add("verify_outputs_is_a_directory", ["verify", t.p("cases.h5"), t.p("dir")], 2, "dir: is a directory")
+    add("verify_outputs_is_a_fifo", ["verify", t.p("cases.h5"), t.p("fifo")], 2, "fifo: is not a regular file",
+        timeout=10)
+    # --- a golden of another suite judges nothing ------------------------------------------------
+    add("compare_with_a_golden_of_another_suite", ["compare", gold, t.p("gold", "seeds.h5")], 2,
+        "holds results of suite 'smoke', the golden %s those of suite 'seeds'" % t.p("gold", "seeds.h5"))
+    add("run_with_a_golden_of_another_suite", ["run", "smoke", *tensor_filter, "--golden", t.p("gold", "seeds.h5"),
+                                               "--out", t.p("other_suite.h5"), "--report", t.p("rep_other_suite")], 2,
+        "the run of suites/smoke.toml holds results of suite 'smoke'", check=lambda r: "case(s)," not in r.stderr)
+    # --- a device is named whole ---------------------------------------------------------------------
+    add("export_device_fragment", ["export", "smoke", "--device", "x", "--out", t.p("device_x.h5")], 2,
+        "unknown device 'x'", check=lambda r: not os.path.exists(t.p("device_x.h5")))
+    add("configs_device_fragment", ["configs", "--m", "128", "--n", "128", "--k", "128", "--device", "rtx"], 2,
+        "unknown device 'rtx'")
     # --- what must work, next to what must not ------------------------------------------------
     add("quantize_amax_history_inf_gives_the_largest_scale",
         ["quantize", "--recipe", "delayed", "--format", "e4m3fn", "--amax-history", "inf", t.p("in.npy"),
@@ -465,7 +566,7 @@ class RobustnessTest(unittest.TestCase):
 
     def test_sigkill_during_a_run_leaves_the_results_file_whole(self):
         t = self.t
-        out = t.copy_golden("killed_run.h5")
+        out = as_results(t.copy_golden("killed_run.h5"))  # a golden is never a run's output
         reference = t.p("gold", "smoke.h5")  # a run's outputs are the golden's, bit for bit
         self.kill_at(["run", "smoke", "--jobs", "2", "--out", out, "--report", t.p("kill_rep")],
                      [0.05, 0.3, 0.8, 1.5, 2.5], out, reference)
@@ -484,7 +585,7 @@ class RobustnessTest(unittest.TestCase):
 
     def test_sigkill_during_a_merge_leaves_the_output_whole(self):
         t = self.t
-        out = t.copy_golden("killed_merge.h5")
+        out = as_results(t.copy_golden("killed_merge.h5"))
         self.kill_at(["merge", out, t.p("gold", "smoke.h5")], [0.01, 0.05, 0.1, 0.3], out, t.p("gold", "smoke.h5"))
 
     # --- two writers on one path ----------------------------------------------------------------

@@ -51,8 +51,8 @@ class HeaderParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw InputError(file_ + ": malformed .npy header (" + what + " at offset " + std::to_string(pos_) +
-                     " of \"" + std::string(s_.substr(0, 120)) +
+    throw InputError(file_ + ": malformed .npy header (" + one_line(what) + " at offset " + std::to_string(pos_) +
+                     " of \"" + one_line(s_.substr(0, 120)) +
                      "\"): expected numpy's {'descr': ..., 'fortran_order': ..., 'shape': (...)}");
   }
   void skip_space() {
