@@ -93,6 +93,30 @@ TEST(QuantizeFaults, RoundTowardZeroBitesOnlyWhereNearestEvenIsDeclared) {
   EXPECT_TRUE(with_fault(x, r, QuantizeFault::round_toward_zero, up).exact());
 }
 
+// Integer inputs under MX's power-of-two scales land exactly halfway between two e4m3
+// values (17 between 16 and 18): there, and only there, ties go away from zero.
+TEST(QuantizeFaults, RoundHalfAwayBitesOnlyAtTies) {
+  MatrixD x(16, 256);
+  generate(Distribution::integers(-1000, 1000), 23, std::span<double>(x.data(), static_cast<std::size_t>(x.size())));
+  const Recipe r = recipe("mxfp8");
+  const QuantizedMatrix ref = quantize(x, r);
+  const QuantizedMatrix faulty = quantize_with_fault(x, r, {}, QuantizeFault::round_half_away);
+  const ScaleLayout& l = ref.scales.layout;
+  std::int64_t changed = 0;
+  for (std::int64_t i = 0; i < x.rows(); ++i)
+    for (std::int64_t j = 0; j < x.cols(); ++j) {
+      const double want = decode(Format::e4m3fn, ref.codes(i, j)), got = decode(Format::e4m3fn, faulty.codes(i, j));
+      if (want == got) continue;
+      ++changed;
+      const double scaled = x(i, j) / static_cast<double>(ref.scales.value(l.block_row(i), l.block_col(j)));
+      EXPECT_EQ(scaled, (want + got) / 2) << i << ", " << j << ": not a tie";
+      EXPECT_GT(std::fabs(got), std::fabs(want)) << i << ", " << j;  // away from zero
+    }
+  EXPECT_GT(changed, x.size() / 100);  // about 2 % of these integers are ties
+  EXPECT_EQ(compare_quantized(ref, faulty).scale_mismatches, 0);
+  EXPECT_TRUE(with_fault(normal_input(16, 256), recipe("vec128"), QuantizeFault::round_half_away).exact());
+}
+
 TEST(QuantizeFaults, InvertedScaleChangesEveryScaleButOne) {
   const MatrixD x = normal_input(16, 256);
   const QuantizeComparison c = with_fault(x, recipe("vec128"), QuantizeFault::inverted_scale);

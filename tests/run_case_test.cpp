@@ -114,6 +114,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(FaultCase{"quantize", "wrong_fp8_variant", {{"shape", "r64.c512"}, {"recipe", "vec128"}}},
                       FaultCase{"quantize", "no_saturation", {{"shape", "r64.c1024"}, {"recipe", "mxfp8"}}},
                       FaultCase{"quantize", "round_toward_zero", {{"shape", "r64.c512"}, {"recipe", "vec128"}}},
+                      FaultCase{"quantize", "round_half_away",
+                                {{"shape", "r64.c1024"}, {"recipe", "mxfp8"}, {"distribution", "integers(-1000,1000)"}}},
                       FaultCase{"quantize", "inverted_scale", {{"shape", "r64.c512"}, {"recipe", "vec128"}}},
                       FaultCase{"quantize", "transposed_scale_layout", {{"shape", "r64.c512"}, {"recipe", "vec128"}}}),
     [](const auto& info) { return std::string(info.param.fault); });

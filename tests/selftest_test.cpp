@@ -92,7 +92,7 @@ TEST(Selftest, ASkippedOrErroredFaultCaseIsNotCaughtAndInternalErrorsSayThree) {
 
 TEST(Selftest, TheBuiltInFaultListHasEveryClass) {
   const std::vector<InjectableFault> all = injectable_faults();
-  EXPECT_EQ(all.size(), 4u + 3u + 5u);
+  EXPECT_EQ(all.size(), 4u + 3u + 6u);
   for (const InjectableFault& f : all) EXPECT_NE(f.name, "none");
 }
 

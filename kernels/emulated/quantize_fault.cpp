@@ -75,6 +75,7 @@ std::string_view quantize_fault_name(QuantizeFault f) {
     case QuantizeFault::wrong_fp8_variant: return "wrong_fp8_variant";
     case QuantizeFault::no_saturation: return "no_saturation";
     case QuantizeFault::round_toward_zero: return "round_toward_zero";
+    case QuantizeFault::round_half_away: return "round_half_away";
     case QuantizeFault::inverted_scale: return "inverted_scale";
     case QuantizeFault::transposed_scale_layout: return "transposed_scale_layout";
   }
@@ -97,6 +98,8 @@ QuantizedMatrix quantize_with_fault(Eigen::Ref<const MatrixD> x, const Recipe& r
   if (fault == QuantizeFault::no_saturation) encode_options.saturate_finite = encode_options.clamp_inf = false;
   if (fault == QuantizeFault::round_toward_zero && encode_options.rounding == Rounding::nearest_even)
     encode_options.rounding = Rounding::toward_zero;
+  if (fault == QuantizeFault::round_half_away && encode_options.rounding == Rounding::nearest_even)
+    encode_options.rounding = Rounding::nearest_away;
   QuantizedMatrix q = quantize(x, recipe, o);
   if (fault == QuantizeFault::wrong_fp8_variant) write_twin_codes(x, o, q);
   if (fault == QuantizeFault::inverted_scale) invert_scales(q.scales);

@@ -25,6 +25,10 @@ enum class QuantizeFault : std::uint8_t {
   // Elements are rounded toward zero where round-to-nearest-even is declared (a truncating
   // conversion). Harmless where the declared rounding is another one.
   round_toward_zero,
+  // Ties are rounded away from zero where ties-to-even is declared (C's round(), a
+  // hand-written `floor(x + 0.5)`-style conversion): differs only at exact midpoints, which
+  // integer-valued inputs under power-of-two scales produce (suites' integers distribution).
+  round_half_away,
   // The scale tensor holds 1/s where s is declared (the quantization multiplier written
   // where the dequantization multiplier belongs: Transformer Engine's scale vs scale_inv),
   // rounded to the scale type. Harmless for blocks whose scale is 1.
@@ -38,7 +42,7 @@ enum class QuantizeFault : std::uint8_t {
 
 inline constexpr QuantizeFault kAllQuantizeFaults[] = {QuantizeFault::none, QuantizeFault::wrong_fp8_variant,
                                                        QuantizeFault::no_saturation, QuantizeFault::round_toward_zero,
-                                                       QuantizeFault::inverted_scale,
+                                                       QuantizeFault::round_half_away, QuantizeFault::inverted_scale,
                                                        QuantizeFault::transposed_scale_layout};
 
 std::string_view quantize_fault_name(QuantizeFault f);  // "wrong_fp8_variant", ...

@@ -10,8 +10,8 @@ fail() { echo "FAIL: $*"; exit 1; }
 out=$("$fp8check" selftest --jobs 2 2>/dev/null); rc=$?
 echo "$out"
 [ "$rc" = 0 ] || fail "fp8check selftest exited $rc, expected 0"
-grep -q "^selftest: all 12 fault classes caught; all 9 clean twins pass$" <<<"$out" || fail "summary line"
-[ "$(grep -c ' caught  ' <<<"$out")" -ge 12 ] || fail "expected a 'caught' row per fault class"
+grep -q "^selftest: all 13 fault classes caught; all 10 clean twins pass$" <<<"$out" || fail "summary line"
+[ "$(grep -c ' caught  ' <<<"$out")" -ge 13 ] || fail "expected a 'caught' row per fault class"
 grep -q "^inverted_scale .* caught " <<<"$out" || fail "inverted_scale not reported caught"
 grep -q "scale mismatches vs reference quantizer" <<<"$out" || fail "the catching check is not named"
 
