@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <ostream>
 #include <string>
 
+#include "harness/run/attention_judge.hpp"
 #include "tests/attention_test_support.hpp"
 
 namespace fp8check::test {
@@ -141,6 +143,25 @@ TEST(AttentionEmulated, HalvedValuesWithDoubledDescaleGiveTheSameBits) {
       expect_same_bits(changed, run_kernel(smaller, config, 2));
     }
   }
+}
+
+// The LSE check's ratio: a finite LSE within log1p(relative) passes; an infinite or NaN LSE
+// where the row sees keys never does, not even under a vacuous bound (it once gave inf/inf).
+TEST(AttentionJudge, LseOverBoundNeverPassesAnInfiniteOrNanLse) {
+  constexpr double inf = std::numeric_limits<double>::infinity(), nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(lse_over_bound(3.0, 3.0, 0.1), 0.0);
+  const double half = lse_over_bound(3.0 + std::log1p(0.1) / 2, 3.0, 0.1);
+  EXPECT_GT(half, 0.49);
+  EXPECT_LT(half, 0.5);
+  EXPECT_GT(lse_over_bound(3.2, 3.0, 0.1), 1.0);
+  EXPECT_EQ(lse_over_bound(1e30, 3.0, inf), 0.0);  // a vacuous bound allows any finite value
+  for (double relative : {0.1, inf}) {
+    EXPECT_EQ(lse_over_bound(inf, 3.0, relative), inf) << relative;
+    EXPECT_EQ(lse_over_bound(-inf, 3.0, relative), inf) << relative;
+    EXPECT_EQ(lse_over_bound(nan, 3.0, relative), inf) << relative;
+  }
+  EXPECT_EQ(lse_over_bound(-inf, -inf, 0.1), 0.0);  // a row that sees no key
+  EXPECT_EQ(lse_over_bound(0.0, -inf, 0.1), inf);
 }
 
 }  // namespace

@@ -37,21 +37,15 @@ double pv_floor(const AttentionErrorTerms& t, double abs_v) {
   return 2 * (t.accumulation_absolute * abs_v + t.accumulation_offset);
 }
 
-// |LSE - LSE_ref| over its bound for one row (natural log). LSE = log Σ_j exp(s_j): the
-// kernel's sum of exponentials l moves by a relative b <= relative / (1 + relative) (the row's
-// denominator perturbation: score errors, exponentials, rescales, sums and split combine,
-// attention_bound.hpp), so its log by at most log1p(relative); 2^-18 (|LSE_ref| + 1) covers
-// the FP32 m + log2 l, the log2 approximation and the ln 2 conversion. A row that sees no
-// key has LSE -inf; anything else there, or a NaN, is +inf. A vacuous bound (relative =
-// inf, tensor-core models at large scores) allows any finite value.
-double lse_over_bound(double got, double expect, double relative) {
-  if (!std::isfinite(expect)) return got == expect ? 0.0 : std::numeric_limits<double>::infinity();
-  const double err = std::fabs(got - expect), bound = std::log1p(relative) + 0x1p-18 * (std::fabs(expect) + 1);
-  if (!(err <= bound)) return std::isfinite(err) ? (std::isfinite(bound) ? err / bound : 0.0) : std::numeric_limits<double>::infinity();
-  return err == 0 ? 0.0 : err / bound;
-}
-
 }  // namespace
+
+double lse_over_bound(double got, double expect, double relative) {
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  if (!std::isfinite(expect)) return got == expect ? 0.0 : kInf;
+  const double err = std::fabs(got - expect);
+  if (!std::isfinite(err)) return kInf;  // an infinite or NaN LSE where the row sees keys
+  return err == 0 ? 0.0 : err / (std::log1p(relative) + 0x1p-18 * (std::fabs(expect) + 1));
+}
 
 AttentionReferences compute_attention_references(const AttentionCase& c, const AttentionInputs& in, int threads) {
   const AttentionDesc& d = c.desc;

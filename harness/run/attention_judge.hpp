@@ -30,6 +30,15 @@ struct AttentionReferences {
 
 AttentionReferences compute_attention_references(const AttentionCase& c, const AttentionInputs& in, int threads);
 
+// |LSE - LSE_ref| over its bound for one row (natural log). LSE = log Σ_j exp(s_j): the
+// kernel's sum of exponentials l moves by a relative b <= relative / (1 + relative) (the row's
+// denominator perturbation: score errors, exponentials, rescales, sums and split combine,
+// attention_bound.hpp), so its log by at most log1p(relative); 2^-18 (|LSE_ref| + 1) covers
+// the FP32 m + log2 l, the log2 approximation and the ln 2 conversion. A row that sees no
+// key has LSE -inf; anything else there, or a NaN, is +inf. A vacuous bound (relative = inf,
+// tensor-core models at large scores) allows any finite value, never an infinite one.
+double lse_over_bound(double got, double expect, double relative);
+
 // Fills kernel_error, total_error, checks, metrics, output, verdict and reason; laps the
 // "statistics" stage once the error statistics are done.
 // `baseline`: the same inputs and config through the kernel with bf16 P, no fault (if run).
