@@ -208,11 +208,11 @@ void judge_gemm(const GemmCase& c, const GemmInputs& /*in*/, const GemmReference
   if (baseline) {
     const double limit = tol.baseline_ratio * baseline_max + 2 * noise;
     // The baseline is the emulated kernel of the arithmetic the case claims (run_gemm_case.cpp).
-    const std::string model = c.model.is_kernel_model() ? c.model.id() : "";
-    add(model.empty() ? "kernel max error vs FP32-accumulation baseline" : "kernel max error vs emulated " + model + " baseline",
+    const bool model = c.model.is_kernel_model();
+    add(model ? "kernel max error vs emulated " + c.model.id() + " baseline" : "kernel max error vs FP32-accumulation baseline",
         ks.max_abs_error, limit, ks.max_abs_error <= limit,
-        model.empty() ? "<= ratio x the plain FP32-accumulation kernel's max error + 2 x reference noise (FlashAttention-3 tests)"
-                      : "<= ratio x the emulated " + model + " kernel's max error + 2 x reference noise (FlashAttention-3 tests)");
+        "<= ratio x the " + (model ? "emulated " + c.model.id() : std::string("plain FP32-accumulation")) +
+            " kernel's max error + 2 x reference noise (FlashAttention-3 tests)");
   }
   // amax_D (cuBLASLt AMAX_D: max |t| before the output scale, feeding the next step's
   // scale) of the kernel's own values: each t is within its element's kernel bound of the

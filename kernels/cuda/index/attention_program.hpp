@@ -362,7 +362,7 @@ struct AttentionProgram {
 // the config's order), then writes O in the output type and the natural-log LSE. The
 // combine reads its row's splits and scratches through plain pointers (combine_splits is
 // the emulated attention's own code); each thread claims those ranges, which the twin holds
-// inside the workspace and apart from every other thread's.
+// inside the workspace and apart from every other thread's of the block.
 template <int D>
 struct AttentionCombineProgram {
   static constexpr int THREADS = 128;

@@ -11,7 +11,7 @@
 // another thread read in the same barrier interval, reading bytes never written, reading
 // or writing outside the block's shared memory or misaligned, copying from global memory
 // outside the buffers the caller declared, a thread's direct range of an output buffer
-// (claim_global) outside it or overlapping another thread's. Each throws InternalError naming
+// (claim_global) outside it or overlapping another thread's of the block. Each throws InternalError naming
 // the access.
 #pragma once
 
@@ -178,8 +178,7 @@ class TwinMachine {
   // The caller's output buffers are the twin's own: index is in elements of `bytes`.
   void stg(void* base, std::int64_t index, std::uint32_t value, int bytes) {
     auto* at = static_cast<std::uint8_t*>(base) + index * bytes;
-    auto it = outputs_.upper_bound(at);
-    if (it == outputs_.begin() || at + bytes > std::prev(it)->first + std::prev(it)->second)
+    if (!inside_output(at, static_cast<std::size_t>(bytes)))
       throw InternalError("twin: global store outside the output buffers (element " + std::to_string(index) + ")");
     std::memcpy(at, &value, static_cast<std::size_t>(bytes));
   }
@@ -187,12 +186,10 @@ class TwinMachine {
 
   // A thread reads and writes [begin, begin + bytes) of an output buffer directly (the
   // combine's workspace row, through plain pointers): the range must lie inside one output
-  // buffer and overlap no range another thread of the block claimed.
+  // buffer and overlap no range another thread of the same block claimed.
   void claim_global(int tid, const void* begin, std::size_t bytes, const char* what) {
     const auto* at = static_cast<const std::uint8_t*>(begin);
-    auto it = outputs_.upper_bound(const_cast<std::uint8_t*>(at));
-    if (it == outputs_.begin() || at + bytes > std::prev(it)->first + std::prev(it)->second)
-      throw InternalError(std::string("twin: ") + what + " lies outside the output buffers");
+    if (!inside_output(at, bytes)) throw InternalError(std::string("twin: ") + what + " lies outside the output buffers");
     for (const Claim& c : claims_)
       if (c.tid != tid && at < c.begin + c.bytes && c.begin < at + bytes)
         throw InternalError(std::string("twin: ") + what + " of thread " + std::to_string(tid) + " overlaps the " +
@@ -281,6 +278,10 @@ class TwinMachine {
   static void claim(bool& seen, const char* what) {
     if (seen) throw InternalError(std::string("twin: two lanes hold the same ") + what + " element: the fragment map is not one-to-one");
     seen = true;
+  }
+  bool inside_output(const std::uint8_t* at, std::size_t bytes) const {
+    auto it = outputs_.upper_bound(const_cast<std::uint8_t*>(at));
+    return it != outputs_.begin() && at + bytes <= std::prev(it)->first + std::prev(it)->second;
   }
   void check_global(const void* address, std::size_t bytes, const char* what) const {
     if (regions_.empty()) return;
