@@ -209,7 +209,7 @@ int run_convert(const std::vector<std::string>& args) {
     throw InputError("expected IN.npy OUT.npy (see fp8check convert --help)");
   if (a.has("to") == a.has("from")) throw InputError("expected exactly one of --to FORMAT or --from FORMAT");
   io::check_output_path(a.out_path);  // before reading: a FIFO or device is never replaced
-  io::check_not_an_input(a.out_path, a.in_path, "IN.npy");
+  io::check_not_an_input(a.out_path, a.in_path, "the input IN.npy");
   const std::string summary = a.has("to") ? run_encode(a, parse_format(a.to)) : run_decode(a, parse_format(a.from));
   std::printf("converted %s -> %s\n", summary.c_str(), a.out_path.c_str());
   return kExitPass;

@@ -309,8 +309,8 @@ int run_emulate(const std::vector<std::string>& args) {
   positional.add("what", 1);
   if (!parse_options(args, opts, hidden, positional, a.given)) return kExitPass;
   if (a.given.count("threads")) require_range("--threads", a.threads, 1, 4096);
-  for (const auto& [input, role] : {std::pair{a.a, "--a"}, {a.b, "--b"}, {a.c, "--c"}, {a.scale_a, "--scale-a"},
-                                    {a.scale_b, "--scale-b"}})
+  for (const auto& [input, role] : {std::pair{a.a, "the --a input"}, {a.b, "the --b input"}, {a.c, "the --c input"},
+                                    {a.scale_a, "the --scale-a input"}, {a.scale_b, "the --scale-b input"}})
     if (!a.out.empty() && !input.empty()) io::check_not_an_input(a.out, input, role);
   if (a.what == "mma") return run_mma(a);
   if (a.what == "gemm") return run_gemm(a);

@@ -286,7 +286,7 @@ int run_quantize(const std::vector<std::string>& args) {
 
   // Everything is checked, and quantized, before anything is written.
   Settings s = settings_from(a, vm);
-  io::check_not_an_input(a.out_path, a.in_path, "IN.npy");
+  io::check_not_an_input(a.out_path, a.in_path, "the input IN.npy");
   const Input in = read_input(a.in_path);
   AmaxHistory history(s.recipe.delayed);
   for (double amax : s.amax_history) history.record(amax);

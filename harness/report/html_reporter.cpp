@@ -64,7 +64,7 @@ const char* tone_class(Tone tone) {
 struct DrawnPlots {
   std::vector<std::string> svg;      // empty where not drawn
   std::vector<std::string> problem;  // why not drawn
-  std::string missing_gnuplot;       // set when gnuplot could not be started or timed out
+  std::string gnuplot_unusable;      // set when gnuplot could not be started or timed out
 };
 
 DrawnPlots draw_plots(const std::vector<Plot>& plots, const ReportOptions& options) {
@@ -72,13 +72,13 @@ DrawnPlots draw_plots(const std::vector<Plot>& plots, const ReportOptions& optio
   for (const Plot& p : plots) {
     d.svg.emplace_back();
     d.problem.emplace_back();
-    if (!d.missing_gnuplot.empty()) {
-      d.problem.back() = d.missing_gnuplot;
+    if (!d.gnuplot_unusable.empty()) {
+      d.problem.back() = d.gnuplot_unusable;
       continue;
     }
     const GnuplotResult r = run_gnuplot(options.gnuplot, gnuplot_script(p), options.gnuplot_timeout_seconds);
     if (r.status == GnuplotResult::Status::not_found || r.status == GnuplotResult::Status::timed_out)
-      d.missing_gnuplot = r.message;
+      d.gnuplot_unusable = r.message;
     if (r.status != GnuplotResult::Status::ok) {
       d.problem.back() = r.message;
       continue;
@@ -127,8 +127,8 @@ void HtmlReporter::write(const RunMetadata& metadata, std::span<const CaseResult
         if (!b.anchor.empty()) out << " id=\"" << escape_xml(b.anchor) << "\"";
         out << ">" << escape_xml(b.text) << "</h" << b.level << ">\n";
         if (b.level == 1 && !navigation_written) write_navigation(out, report), navigation_written = true;
-        if (b.anchor == "plots" && !drawn.missing_gnuplot.empty())
-          out << "<p class=\"note\">The plots are not drawn: " << escape_xml(drawn.missing_gnuplot)
+        if (b.anchor == "plots" && !drawn.gnuplot_unusable.empty())
+          out << "<p class=\"note\">The plots are not drawn: " << escape_xml(drawn.gnuplot_unusable)
               << ". Each plot's data is in the table in its place.</p>\n";
         break;
       case Block::Kind::paragraph: out << "<p" << tone_class(b.tone) << ">" << escape_xml(b.text) << "</p>\n"; break;

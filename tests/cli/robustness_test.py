@@ -446,10 +446,10 @@ def corpus(t):
     add("export_out_is_a_golden", ["export", "smoke", *tensor_filter, "--out", gold], 2, "is a golden")
     add("merge_out_is_a_golden", ["merge", gold, t.p("gtest_shard.h5")], 2, "is a golden")
     add("convert_out_is_its_input", ["convert", t.p("in.npy"), t.p("in.npy"), "--to", "e4m3fn"], 2,
-        "is IN.npy this command reads", check=unchanged(t.p("in.npy")))
+        "is the input IN.npy this command reads", check=unchanged(t.p("in.npy")))
     add("emulate_out_is_an_input", ["emulate", "gemm", "--a", t.p("in2.npy"), "--b", t.p("in.npy"), "--formats",
                                     "e4m3fn.e4m3fn", "--kernel", "fp32", "--out", t.p("in2.npy")], 2,
-        "is --a this command reads", check=unchanged(t.p("in2.npy")))
+        "is the --a input this command reads", check=unchanged(t.p("in2.npy")))
     add("run_out_is_the_report_folder", ["run", "smoke", *tensor_filter, "--no-golden", "--out", t.p("same"),
                                          "--report", t.p("same")], 2, "is a directory",
         check=lambda r: "case(s)," not in r.stderr)
