@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "harness/core/error.hpp"
+#include "harness/io/input_path.hpp"
 #include "harness/io/atomic_file.hpp"
 #include "harness/record/detail/hdf5_status.hpp"
 
@@ -329,13 +330,7 @@ H5File H5File::open(const std::filesystem::path& path) {
   detail::silence_hdf5_errors();
   H5File f;
   f.name_ = path.string();
-  std::error_code ec;
-  const std::filesystem::file_status status = std::filesystem::status(path, ec);
-  if (!std::filesystem::exists(status)) detail::fail(f.name_, "no such file: expected an HDF5 file");
-  // Reading a FIFO or a device could block or never end; a directory is no file.
-  if (!std::filesystem::is_regular_file(status))
-    detail::fail(f.name_, std::string(std::filesystem::is_directory(status) ? "is a directory" : "is not a regular file") +
-                              ": expected an HDF5 file");
+  io::require_regular_file(path, "an HDF5 file");
   if (H5Fis_hdf5(path.c_str()) <= 0) detail::fail(f.name_, "not an HDF5 file (or a truncated one): expected an HDF5 file");
   const Hdf5Handle fapl = strong_close_access(f.name_);
   f.file_ = Hdf5Handle(detail::checked(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl.get()), f.name_,
