@@ -27,6 +27,21 @@ QuantizeComparison with_fault(const MatrixD& x, const Recipe& r, QuantizeFault f
 
 Recipe recipe(const char* name, Format f = Format::e4m3fn) { return parse_recipe(name, ElementType::of(f)); }
 
+// Calls f(i, j, want, got) for every e4m3fn element whose value differs between the
+// reference quantizer's codes and the faulty ones; returns how many did.
+template <typename F>
+std::int64_t for_each_changed_element(const QuantizedMatrix& ref, const QuantizedMatrix& faulty, F&& f) {
+  std::int64_t changed = 0;
+  for (std::int64_t i = 0; i < ref.codes.rows; ++i)
+    for (std::int64_t j = 0; j < ref.codes.cols; ++j) {
+      const double want = decode(Format::e4m3fn, ref.codes(i, j)), got = decode(Format::e4m3fn, faulty.codes(i, j));
+      if (want == got) continue;
+      ++changed;
+      f(i, j, want, got);
+    }
+  return changed;
+}
+
 TEST(QuantizeFaults, NamesParseBack) {
   for (QuantizeFault f : kAllQuantizeFaults) EXPECT_EQ(parse_quantize_fault(quantize_fault_name(f)), f);
   EXPECT_THROW(parse_quantize_fault("nonesuch"), InputError);
@@ -78,14 +93,10 @@ TEST(QuantizeFaults, RoundTowardZeroBitesOnlyWhereNearestEvenIsDeclared) {
   const Recipe r = recipe("vec128");
   const QuantizedMatrix ref = quantize(x, r);
   const QuantizedMatrix faulty = quantize_with_fault(x, r, {}, QuantizeFault::round_toward_zero);
-  std::int64_t changed = 0;
-  for (std::int64_t i = 0; i < x.rows(); ++i)
-    for (std::int64_t j = 0; j < x.cols(); ++j) {
-      const double want = decode(Format::e4m3fn, ref.codes(i, j)), got = decode(Format::e4m3fn, faulty.codes(i, j));
-      if (want == got) continue;
-      ++changed;
-      EXPECT_LT(std::fabs(got), std::fabs(want)) << i << ", " << j;  // truncated: one step toward zero
-    }
+  const std::int64_t changed =
+      for_each_changed_element(ref, faulty, [](std::int64_t i, std::int64_t j, double want, double got) {
+        EXPECT_LT(std::fabs(got), std::fabs(want)) << i << ", " << j;  // truncated: one step toward zero
+      });
   EXPECT_GT(changed, x.size() / 4);
   EXPECT_GT(with_fault(x, parse_recipe("int8_g32"), QuantizeFault::round_toward_zero).code_mismatches, 0);
   QuantizeOptions up;
@@ -102,16 +113,12 @@ TEST(QuantizeFaults, RoundHalfAwayBitesOnlyAtTies) {
   const QuantizedMatrix ref = quantize(x, r);
   const QuantizedMatrix faulty = quantize_with_fault(x, r, {}, QuantizeFault::round_half_away);
   const ScaleLayout& l = ref.scales.layout;
-  std::int64_t changed = 0;
-  for (std::int64_t i = 0; i < x.rows(); ++i)
-    for (std::int64_t j = 0; j < x.cols(); ++j) {
-      const double want = decode(Format::e4m3fn, ref.codes(i, j)), got = decode(Format::e4m3fn, faulty.codes(i, j));
-      if (want == got) continue;
-      ++changed;
-      const double scaled = x(i, j) / static_cast<double>(ref.scales.value(l.block_row(i), l.block_col(j)));
-      EXPECT_EQ(scaled, (want + got) / 2) << i << ", " << j << ": not a tie";
-      EXPECT_GT(std::fabs(got), std::fabs(want)) << i << ", " << j;  // away from zero
-    }
+  const std::int64_t changed =
+      for_each_changed_element(ref, faulty, [&](std::int64_t i, std::int64_t j, double want, double got) {
+        const double scaled = x(i, j) / static_cast<double>(ref.scales.value(l.block_row(i), l.block_col(j)));
+        EXPECT_EQ(scaled, (want + got) / 2) << i << ", " << j << ": not a tie";
+        EXPECT_GT(std::fabs(got), std::fabs(want)) << i << ", " << j;  // away from zero
+      });
   EXPECT_GT(changed, x.size() / 100);  // about 2 % of these integers are ties
   EXPECT_EQ(compare_quantized(ref, faulty).scale_mismatches, 0);
   EXPECT_TRUE(with_fault(normal_input(16, 256), recipe("vec128"), QuantizeFault::round_half_away).exact());
