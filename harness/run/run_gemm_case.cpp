@@ -2,6 +2,7 @@
 #include <cmath>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "harness/core/error.hpp"
 #include "harness/run/backend_registry.hpp"
@@ -67,14 +68,15 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
   // The arithmetic the kernel declares (--kernel-model): the emulated backend with that
   // model on the same arguments must give the same bits.
   std::optional<BitComparison> model_bits;
+  std::optional<GemmOutput> declared;
   if (!ctx.declared_kernel_model.empty()) {
     const std::unique_ptr<Backend> model = make_backend("emulated", {ctx.declared_kernel_model, "none", ctx.threads});
     if (std::string why = model->can_implement(in.args); !why.empty())
       throw InputError("the declared kernel model " + ctx.declared_kernel_model + " cannot run this case: " + why);
-    GemmOutput expected;
-    expected.prepare_for(in.args.problem);
-    model->run_gemm(in.args, expected);
-    model_bits = compare_written_bits(c.desc, out, expected);
+    declared.emplace();
+    declared->prepare_for(in.args.problem);
+    model->run_gemm(in.args, *declared);
+    model_bits = compare_written_bits(c.desc, out, *declared);
   }
 
   // check (b), as FlashAttention-3's tests: a kernel that claims FP32 accumulation or a
@@ -91,9 +93,13 @@ void run_gemm_case(const CaseInput& input, const RunContext& ctx, CaseResult& re
                       (c.model.is_kernel_model() && !c.accumulation_from_device && c.backend != "emulated");
   const bool differs_from_baseline = claims && (c.backend != "emulated" || c.fault != GemmFault::none);
   if (ctx.baseline && differs_from_baseline && c.desc.m * c.desc.n * c.desc.k <= (1ll << 28)) {
-    baseline.emplace();
-    baseline->prepare_for(in.args.problem);
-    make_backend("emulated", {.kernel_model = c.model.id(), .threads = ctx.threads})->run_gemm(in.args, *baseline);
+    if (declared && ctx.declared_kernel_model == c.model.id()) {
+      baseline = std::move(declared);  // the declared model's run above is this baseline
+    } else {
+      baseline.emplace();
+      baseline->prepare_for(in.args.problem);
+      make_backend("emulated", {.kernel_model = c.model.id(), .threads = ctx.threads})->run_gemm(in.args, *baseline);
+    }
     timer.lap("reference");
   }
 
